@@ -1,0 +1,118 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+
+	"fuyi/api"
+	"fuyi/frontend"
+	"fuyi/models"
+	"fuyi/services/auth"
+	"fuyi/services/organs"
+	"fuyi/services/settings"
+)
+
+// app is the wired application: the database and every service.
+type app struct {
+	cfg    *Config
+	log    *slog.Logger
+	db     *models.DB
+	auth   *auth.Service
+	organs *organs.Service
+}
+
+// openApp opens the database, migrates it when migrate is set (otherwise
+// refuses a database that is not at this binary's schema version), and
+// builds the services.
+func openApp(ctx context.Context, cfg *Config, logOut io.Writer, migrate bool) (*app, error) {
+	log := newLogger(cfg, logOut)
+	db, err := models.Open(ctx, models.OpenOptions{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir, Debug: cfg.LogLevel == "debug"})
+	if err != nil {
+		return nil, err
+	}
+	if migrate {
+		applied, err := db.Migrate(ctx)
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+		if len(applied) > 0 {
+			log.Info("migrated", "versions", applied)
+		}
+	} else {
+		v, err := db.SchemaVersion(ctx)
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+		if v != models.LatestVersion() {
+			db.Close()
+			return nil, fmt.Errorf("database schema is at version %d, this binary needs %d: run `fuyi migrate`", v, models.LatestVersion())
+		}
+	}
+	secret := []byte(cfg.JWTSecret)
+	if len(secret) == 0 {
+		s, err := settings.JWTSecret(ctx, db)
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+		secret = s
+	}
+	a := &app{cfg: cfg, log: log, db: db}
+	a.auth = auth.NewService(db, secret, nil)
+	a.organs = organs.NewService(db)
+	return a, nil
+}
+
+func (a *app) Close() error { return a.db.Close() }
+
+// router builds the HTTP handler.
+func (a *app) router() *api.Deps {
+	spa, built := frontend.SPA()
+	if !built {
+		spa = nil
+	}
+	return &api.Deps{
+		Logger:         a.log,
+		Ready:          a.ready,
+		MaxBodyBytes:   a.cfg.MaxBodyBytes,
+		MaxUploadBytes: a.cfg.MaxUploadBytes,
+		BehindTLS:      a.cfg.BehindTLS,
+		TrustedProxies: a.cfg.TrustedProxies,
+		SPA:            spa,
+		Auth:           a.auth,
+		Organs:         a.organs,
+	}
+}
+
+// ready checks the database and that its schema is the one this binary needs.
+func (a *app) ready(ctx context.Context) error {
+	if err := a.db.Ping(ctx); err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	v, err := a.db.SchemaVersion(ctx)
+	if err != nil {
+		return fmt.Errorf("schema: %w", err)
+	}
+	if v != models.LatestVersion() {
+		return fmt.Errorf("schema version %d, want %d", v, models.LatestVersion())
+	}
+	return nil
+}
+
+func newLogger(cfg *Config, w io.Writer) *slog.Logger {
+	if w == nil {
+		w = os.Stderr
+	}
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

@@ -1,0 +1,171 @@
+// Package models holds Fuyi's GORM models, the versioned schema migrations and
+// the database opening code for SQLite (embedded default) and PostgreSQL.
+package models
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"gorm.io/driver/postgres"
+	"gorm.io/driver/sqlite"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// Dialect names the database engine behind a DB.
+type Dialect string
+
+// The supported engines.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is Fuyi's database handle. Read serves queries; Write serves every
+// transaction that changes data. On SQLite Write is a single connection, so
+// writers queue in Go instead of meeting "database is locked"; on PostgreSQL
+// both are the same pool.
+type DB struct {
+	Read    *gorm.DB
+	Write   *gorm.DB
+	Dialect Dialect
+	// Path is the SQLite file (empty on PostgreSQL).
+	Path string
+}
+
+// OpenOptions configures Open.
+type OpenOptions struct {
+	// DatabaseURL selects PostgreSQL when it starts with postgres:// or postgresql://.
+	DatabaseURL string
+	// DataDir holds fuyi.db when DatabaseURL is empty.
+	DataDir string
+	// SQLitePath overrides DataDir/fuyi.db (tests).
+	SQLitePath string
+	// Debug logs every SQL statement.
+	Debug bool
+}
+
+// IsPostgresURL reports whether url names a PostgreSQL database.
+func IsPostgresURL(url string) bool {
+	return strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://") ||
+		strings.Contains(url, "host=")
+}
+
+// Open opens the database named by opts. It does not migrate.
+func Open(ctx context.Context, opts OpenOptions) (*DB, error) {
+	cfg := &gorm.Config{Logger: logger.Default.LogMode(logger.Silent), TranslateError: true}
+	if opts.Debug {
+		cfg.Logger = logger.Default.LogMode(logger.Info)
+	}
+	if opts.DatabaseURL != "" {
+		if !IsPostgresURL(opts.DatabaseURL) {
+			return nil, fmt.Errorf("FUYI_DATABASE_URL: only postgres:// URLs are supported, got %q", redactURL(opts.DatabaseURL))
+		}
+		g, err := gorm.Open(postgres.Open(opts.DatabaseURL), cfg)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		sqlDB, err := g.DB()
+		if err != nil {
+			return nil, err
+		}
+		sqlDB.SetMaxOpenConns(32)
+		sqlDB.SetMaxIdleConns(16)
+		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+		pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		if err := sqlDB.PingContext(pctx); err != nil {
+			return nil, fmt.Errorf("connect postgres: %w", err)
+		}
+		return &DB{Read: g, Write: g, Dialect: Postgres}, nil
+	}
+	path := opts.SQLitePath
+	if path == "" {
+		dir := opts.DataDir
+		if dir == "" {
+			dir = "data"
+		}
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("FUYI_DATA_DIR: %w", err)
+		}
+		path = filepath.Join(dir, "fuyi.db")
+	}
+	// WAL for concurrent readers; FULL sync so a committed write survives power
+	// loss (these are legal records); IMMEDIATE transactions so a writer takes
+	// the lock at BEGIN rather than failing on upgrade.
+	dsn := "file:" + path + "?_journal_mode=WAL&_synchronous=FULL&_foreign_keys=on&_busy_timeout=15000&_txlock=immediate&cache=private"
+	w, err := gorm.Open(sqlite.Open(dsn), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	wdb, err := w.DB()
+	if err != nil {
+		return nil, err
+	}
+	wdb.SetMaxOpenConns(1)
+	wdb.SetMaxIdleConns(1)
+	wdb.SetConnMaxLifetime(0)
+	r, err := gorm.Open(sqlite.Open(dsn+"&mode=rwc"), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	rdb, err := r.DB()
+	if err != nil {
+		return nil, err
+	}
+	rdb.SetMaxOpenConns(8)
+	rdb.SetMaxIdleConns(8)
+	for _, s := range []*sql.DB{wdb, rdb} {
+		if err := s.PingContext(ctx); err != nil {
+			return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+		}
+	}
+	return &DB{Read: r, Write: w, Dialect: SQLite, Path: path}, nil
+}
+
+// Close closes every pool.
+func (db *DB) Close() error {
+	var first error
+	seen := map[*gorm.DB]bool{}
+	for _, g := range []*gorm.DB{db.Write, db.Read} {
+		if g == nil || seen[g] {
+			continue
+		}
+		seen[g] = true
+		if s, err := g.DB(); err == nil {
+			if err := s.Close(); err != nil && first == nil {
+				first = err
+			}
+		}
+	}
+	return first
+}
+
+// Tx runs fn in one write transaction: committed when fn returns nil, rolled
+// back otherwise.
+func (db *DB) Tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	return db.Write.WithContext(ctx).Transaction(fn)
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	s, err := db.Read.DB()
+	if err != nil {
+		return err
+	}
+	return s.PingContext(ctx)
+}
+
+func redactURL(u string) string {
+	if i := strings.Index(u, "@"); i > 0 {
+		if j := strings.Index(u, "://"); j > 0 && j < i {
+			return u[:j+3] + "…" + u[i:]
+		}
+	}
+	return u
+}
