@@ -53,7 +53,14 @@ func CheckPasswordPolicy(username, password string) error {
 
 // HashPassword returns the bcrypt hash of password.
 func HashPassword(password string) (string, error) {
-	h, err := bcrypt.GenerateFromPassword([]byte(password), BcryptCost)
+	return hashPassword(password, BcryptCost)
+}
+
+func hashPassword(password string, cost int) (string, error) {
+	if cost < bcrypt.MinCost {
+		cost = BcryptCost
+	}
+	h, err := bcrypt.GenerateFromPassword([]byte(password), cost)
 	if err != nil {
 		return "", err
 	}

@@ -38,6 +38,8 @@ type Service struct {
 	AccessTTL  time.Duration
 	RefreshTTL time.Duration
 	Throttle   Throttle
+	// Cost is the bcrypt work factor of new hashes (BcryptCost; tests lower it).
+	Cost int
 }
 
 // NewService returns an auth service signing access tokens with secret
@@ -46,7 +48,7 @@ func NewService(db *models.DB, secret []byte, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{db: db, secret: secret, now: now, AccessTTL: 15 * time.Minute, RefreshTTL: 14 * 24 * time.Hour, Throttle: DefaultThrottle}
+	return &Service{db: db, secret: secret, now: now, AccessTTL: 15 * time.Minute, RefreshTTL: 14 * 24 * time.Hour, Throttle: DefaultThrottle, Cost: BcryptCost}
 }
 
 // UserInfo is a user as the API shows it.

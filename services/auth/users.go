@@ -55,7 +55,7 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (*UserInfo, error)
 	if len(e.Fields) > 0 {
 		return nil, e
 	}
-	hash, err := HashPassword(in.Password)
+	hash, err := hashPassword(in.Password, s.Cost)
 	if err != nil {
 		return nil, errs.Internal(err)
 	}
@@ -170,7 +170,7 @@ func (s *Service) SetPassword(ctx context.Context, id int64, password string, mu
 	if err := CheckPasswordPolicy(u.Username, password); err != nil {
 		return err
 	}
-	hash, err := HashPassword(password)
+	hash, err := hashPassword(password, s.Cost)
 	if err != nil {
 		return errs.Internal(err)
 	}
