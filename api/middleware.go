@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -140,9 +141,15 @@ func requireRole(roles ...string) gin.HandlerFunc {
 
 func (s *Server) healthz(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) }
 
+// readyTimeout bounds /readyz: a database that does not answer within it
+// (PostgreSQL down or unreachable) makes the instance not ready, quickly.
+const readyTimeout = 2 * time.Second
+
 func (s *Server) readyz(c *gin.Context) {
 	if s.Ready != nil {
-		if err := s.Ready(c.Request.Context()); err != nil {
+		ctx, cancel := context.WithTimeout(c.Request.Context(), readyTimeout)
+		defer cancel()
+		if err := s.Ready(ctx); err != nil {
 			c.JSON(http.StatusServiceUnavailable, gin.H{"status": "not ready", "reason": err.Error()})
 			return
 		}

@@ -10,9 +10,13 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"fuyi/services/auth"
+	"fuyi/services/lifecycle"
+	"fuyi/services/litigation"
 	"fuyi/services/organs"
+	"fuyi/services/stats"
 )
 
 // Deps are the services the router needs. cmd/fuyi builds them.
@@ -30,10 +34,23 @@ type Deps struct {
 	TrustedProxies []string
 	// SPA is the built single-page app (nil when not built).
 	SPA fs.FS
+	// Collectors are the domain and database metrics served at /metrics
+	// besides the HTTP ones (services/telemetry.Collectors).
+	Collectors []prometheus.Collector
+	// MetricsToken, when set, is the bearer token /metrics requires; when
+	// empty /metrics answers loopback clients only.
+	MetricsToken string
 
 	Auth   *auth.Service
 	Organs *organs.Service
+	Cases  *lifecycle.Service
+	// Stats serves statistics, reports, report locks and metric definitions.
+	Stats *stats.Service
+	// Litigation serves litigation defence records and suggestions.
+	Litigation *litigation.Service
+	Deadlines  DeadlineService
 	// --- services: add one field per service here ---
+	Imports ImportService
 }
 
 // Server holds the dependencies of the handlers.
@@ -61,10 +78,12 @@ func NewRouter(d Deps) *gin.Engine {
 	}
 	r.HandleMethodNotAllowed = true
 	r.ContextWithFallback = true
-	r.Use(s.requestID, s.recovery, s.accessLog, s.securityHeaders, s.bodyLimit)
+	prom := newPromHTTP(d)
+	r.Use(s.requestID, s.recovery, s.accessLog, prom.observe, s.securityHeaders, s.bodyLimit)
 
 	r.GET("/healthz", s.healthz)
 	r.GET("/readyz", s.readyz)
+	r.GET("/metrics", prom.serve())
 
 	v1 := r.Group("/api/v1")
 	public := v1.Group("")
@@ -80,5 +99,10 @@ func NewRouter(d Deps) *gin.Engine {
 func (s *Server) routes(public, authed *gin.RouterGroup) {
 	s.authRoutes(public, authed)
 	s.adminRoutes(authed)
+	s.caseRoutes(authed)
+	s.statsRoutes(authed)
+	s.litigationRoutes(authed)
 	// --- resources: add one line per resource file here ---
+	s.deadlineRoutes(authed)
+	s.importRoutes(authed)
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -42,7 +43,7 @@ func newTestEnv(t *testing.T) *testEnv {
 	a := auth.NewService(db, []byte("test-secret-test-secret-test-secret!"), nil)
 	a.Cost = 4
 	e := &testEnv{t: t, db: db, users: map[string]int64{}, tokens: map[string]string{}}
-	e.deps = Deps{Auth: a, Organs: organs.NewService(db)}
+	e.deps = Deps{Auth: a, Organs: organs.NewService(db), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	// --- test wiring: services of other resources are added here ---
 	wireTestDeps(t, db, &e.deps)
 

@@ -4,6 +4,9 @@ import (
 	"testing"
 
 	"fuyi/models"
+	"fuyi/services/lifecycle"
+	"fuyi/services/litigation"
+	"fuyi/services/stats"
 )
 
 // wireTestDeps adds the services of every resource to deps, as cmd/fuyi does.
@@ -11,5 +14,13 @@ import (
 func wireTestDeps(t *testing.T, db *models.DB, deps *Deps) {
 	t.Helper()
 	_ = db
+	deps.Cases = lifecycle.New(db, lifecycle.Options{})
+	st := stats.New(db)
+	deps.Stats = st
+	deps.Cases.AddHook(st.LockHook)
+	deps.Cases.AddHook(st.RollupHook)
+	deps.Cases.SetMetricFilter(st.MetricFilter)
+	deps.Litigation = litigation.New(db, litigation.Options{})
 	// --- one line per service ---
+	wireTestDeadlines(db, deps)
 }

@@ -58,7 +58,7 @@ func IsPostgresURL(url string) bool {
 
 // Open opens the database named by opts. It does not migrate.
 func Open(ctx context.Context, opts OpenOptions) (*DB, error) {
-	cfg := &gorm.Config{Logger: logger.Default.LogMode(logger.Silent), TranslateError: true}
+	cfg := &gorm.Config{Logger: logger.Default.LogMode(logger.Silent), TranslateError: true, PrepareStmt: true}
 	if opts.Debug {
 		cfg.Logger = logger.Default.LogMode(logger.Info)
 	}
@@ -168,4 +168,26 @@ func redactURL(u string) string {
 		}
 	}
 	return u
+}
+
+// BulkLoad runs fn — a large load of many small transactions, such as the
+// demo — with SQLite's per-commit fsync relaxed (synchronous=NORMAL: the WAL
+// is synced at checkpoints), then restores synchronous=FULL and checkpoints,
+// so everything fn wrote is durable when BulkLoad returns. On PostgreSQL it
+// just runs fn.
+func (db *DB) BulkLoad(ctx context.Context, fn func() error) error {
+	if db.Dialect != SQLite {
+		return fn()
+	}
+	if err := db.Write.WithContext(ctx).Exec("PRAGMA synchronous=NORMAL").Error; err != nil {
+		return err
+	}
+	ferr := fn()
+	if err := db.Write.WithContext(context.WithoutCancel(ctx)).Exec("PRAGMA synchronous=FULL").Error; err != nil && ferr == nil {
+		ferr = err
+	}
+	if err := db.Write.WithContext(context.WithoutCancel(ctx)).Exec("PRAGMA wal_checkpoint(FULL)").Error; err != nil && ferr == nil {
+		ferr = err
+	}
+	return ferr
 }

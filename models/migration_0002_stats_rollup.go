@@ -13,7 +13,7 @@ import (
 
 func init() {
 	register(Migration{Version: 2, Name: "statistics rollup", Up: func(tx *gorm.DB) error {
-		if err := tx.Migrator().CreateTable(&v2CaseStatDaily{}, &v2ReportLockOverride{}); err != nil {
+		if err := tx.Migrator().CreateTable(&v2CaseStatDaily{}, &v2CaseStatFlags{}, &v2ReportLockOverride{}); err != nil {
 			return err
 		}
 		now := time.Now().UTC()
@@ -46,6 +46,11 @@ type v2CaseStatDaily struct {
 	Count       int64  `gorm:"not null;default:0"`
 }
 
+type v2CaseStatFlags struct {
+	CaseID int64 `gorm:"primaryKey;autoIncrement:false"`
+	Flags  int   `gorm:"not null;default:0"`
+}
+
 type v2ReportLockOverride struct {
 	ID      int64  `gorm:"primaryKey"`
 	OrganID int64  `gorm:"not null;index"`
@@ -58,6 +63,7 @@ type v2ReportLockOverride struct {
 }
 
 func (v2CaseStatDaily) TableName() string      { return "case_stat_daily" }
+func (v2CaseStatFlags) TableName() string      { return "case_stat_flags" }
 func (v2ReportLockOverride) TableName() string { return "report_lock_overrides" }
 
 var v2DefaultMetrics = []v1MetricDefinition{

@@ -39,3 +39,14 @@ type ReportLockOverride struct {
 	Reason  string `gorm:"type:text;not null"`
 	At      time.Time
 }
+
+// CaseStatFlags memoises the derived statistics flags of a case (on time)
+// as they were when the case last entered the rollup, so that the next write
+// can subtract exactly what was added even after the deadlines changed.
+type CaseStatFlags struct {
+	CaseID int64 `gorm:"primaryKey;autoIncrement:false"`
+	Flags  int   `gorm:"not null;default:0"`
+}
+
+// TableName pins the table name.
+func (CaseStatFlags) TableName() string { return "case_stat_flags" }

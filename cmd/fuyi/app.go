@@ -6,13 +6,19 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"time"
 
 	"fuyi/api"
 	"fuyi/frontend"
 	"fuyi/models"
 	"fuyi/services/auth"
+	"fuyi/services/clock"
+	"fuyi/services/lifecycle"
+	"fuyi/services/litigation"
 	"fuyi/services/organs"
 	"fuyi/services/settings"
+	"fuyi/services/stats"
+	"fuyi/services/telemetry"
 )
 
 // app is the wired application: the database and every service.
@@ -22,6 +28,10 @@ type app struct {
 	db     *models.DB
 	auth   *auth.Service
 	organs *organs.Service
+	cases  *lifecycle.Service
+	stats  *stats.Service
+	clock  *clock.Service
+	lit    *litigation.Service
 }
 
 // openApp opens the database, migrates it when migrate is set (otherwise
@@ -65,6 +75,18 @@ func openApp(ctx context.Context, cfg *Config, logOut io.Writer, migrate bool) (
 	a := &app{cfg: cfg, log: log, db: db}
 	a.auth = auth.NewService(db, secret, nil)
 	a.organs = organs.NewService(db)
+	a.cases = lifecycle.New(db, lifecycle.Options{})
+	a.clock = clock.New(db, clock.Options{Cases: a.cases, Logger: log})
+	a.stats = stats.New(db)
+	a.lit = litigation.New(db, litigation.Options{Calendar: a.clock.Calendar})
+	a.stats.SetLitigation(a.lit)
+	// Hooks run in the transaction of every case write, in this order: the
+	// deadlines first (the rollup reads the decision deadline's status), then
+	// the period lock, then the statistics rollup.
+	a.cases.AddHook(a.clock.Recompute)
+	a.cases.AddHook(a.stats.LockHook)
+	a.cases.AddHook(a.stats.RollupHook)
+	a.cases.SetMetricFilter(a.stats.MetricFilter)
 	return a, nil
 }
 
@@ -84,8 +106,14 @@ func (a *app) router() *api.Deps {
 		BehindTLS:      a.cfg.BehindTLS,
 		TrustedProxies: a.cfg.TrustedProxies,
 		SPA:            spa,
+		Collectors:     telemetry.Collectors(a.db, time.Now),
+		MetricsToken:   a.cfg.MetricsToken,
 		Auth:           a.auth,
 		Organs:         a.organs,
+		Cases:          a.cases,
+		Stats:          a.stats,
+		Litigation:     a.lit,
+		Deadlines:      a.clock,
 	}
 }
 

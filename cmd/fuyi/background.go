@@ -23,5 +23,11 @@ func (a *app) waitBackground() { bgWG.Wait() }
 
 // backgroundJobs lists the jobs; each runs until ctx is done.
 func (a *app) backgroundJobs() []func(ctx context.Context) {
-	return nil
+	var jobs []func(ctx context.Context)
+	if a.cfg.SweepInterval > 0 {
+		// The deadline sweep: statuses, reminders, deemed acceptance. Safe with
+		// several instances (a lease in the database, idempotent inserts).
+		jobs = append(jobs, func(ctx context.Context) { a.clock.Run(ctx, a.cfg.SweepInterval) })
+	}
+	return jobs
 }

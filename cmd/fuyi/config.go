@@ -25,6 +25,7 @@ type Config struct {
 	SweepInterval  time.Duration
 	ShutdownGrace  time.Duration
 	TrustedProxies []string
+	MetricsToken   string
 }
 
 // setting describes one configuration variable: its environment name, the
@@ -54,6 +55,7 @@ var configSettings = []setting{
 	{"FUYI_SWEEP_INTERVAL", "sweep-interval", "5m", false, "how often serve runs the deadline sweep (0 disables)"},
 	{"FUYI_SHUTDOWN_TIMEOUT", "shutdown-timeout", "20s", false, "how long SIGTERM waits for in-flight requests"},
 	{"FUYI_TRUSTED_PROXIES", "trusted-proxies", "", false, "comma-separated proxy addresses/CIDRs whose X-Forwarded-For is trusted"},
+	{"FUYI_METRICS_TOKEN", "metrics-token", "", true, "bearer token that /metrics requires; when empty /metrics answers direct loopback clients only"},
 }
 
 // registerConfigFlags adds the configSettings' flags to fs.
@@ -97,6 +99,7 @@ func loadConfig(flags map[string]*string, getenv func(string) string) (*Config, 
 		LogFormat:    raw["FUYI_LOG_FORMAT"],
 		LogLevel:     raw["FUYI_LOG_LEVEL"],
 		DemoPassword: raw["FUYI_DEMO_PASSWORD"],
+		MetricsToken: raw["FUYI_METRICS_TOKEN"],
 	}
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		return nil, fmt.Errorf("FUYI_ADDR: %q is not host:port", c.Addr)

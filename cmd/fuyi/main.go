@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"syscall"
@@ -40,8 +41,16 @@ func addCommand(c *command) { commands[c.Name] = c }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	os.Exit(run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
+	// FUYI_CPU_PROFILE=FILE writes a CPU profile of the whole run (make bench uses it).
+	if f := os.Getenv("FUYI_CPU_PROFILE"); f != "" {
+		if out, err := os.Create(f); err == nil {
+			_ = pprof.StartCPUProfile(out)
+		}
+	}
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
+	pprof.StopCPUProfile()
+	stop()
+	os.Exit(code)
 }
 
 // errUsage marks a usage error (exit code 2).

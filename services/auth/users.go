@@ -236,6 +236,11 @@ func (s *Service) EnsureAdmin(ctx context.Context) (string, error) {
 	}
 	pw := GeneratePassword()
 	if _, err := s.CreateUser(ctx, NewUser{Username: "admin", DisplayName: "管理员", Role: RoleAdmin, Password: pw, OrganIDs: organs, MustChangePassword: true}); err != nil {
+		// Several instances starting at once on an empty PostgreSQL database:
+		// another one created the first admin first, which is what we wanted.
+		if n, cerr := s.CountUsers(ctx); cerr == nil && n > 0 {
+			return "", nil
+		}
 		return "", err
 	}
 	return pw, nil

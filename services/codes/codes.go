@@ -236,3 +236,10 @@ var AgencyLevels = List{
 	{Code: "county_government", ZH: "县级政府", EN: "county-level government"},
 	{Code: "other", ZH: "其他", EN: "other"},
 }
+
+// Regimes are the bodies of law a reconsideration case is governed by,
+// chosen by its receipt date (DESIGN §3).
+var Regimes = List{
+	{Code: "rl2017", ZH: "行政复议法（2017）及实施条例（2007）", EN: "1999/2017 law with the 2007 regulations"},
+	{Code: "rl2023", ZH: "行政复议法（2023年修订）", EN: "2023 law"},
+}

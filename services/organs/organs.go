@@ -266,3 +266,15 @@ func FindOrCreateOrgan(tx *gorm.DB, name string) (id int64, created bool, err er
 	}
 	return o.ID, true, nil
 }
+
+// Count returns the number of organs.
+func (s *Service) Count(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.db.Read.WithContext(ctx).Model(&models.Organ{}).Count(&n).Error
+	return n, err
+}
+
+// All returns every organ (for the command line, which acts for the whole deployment).
+func (s *Service) All(ctx context.Context) ([]Organ, error) {
+	return s.List(ctx, &auth.Principal{Role: auth.RoleAdmin})
+}

@@ -1,0 +1,460 @@
+// End-to-end tests of the SPA against a running fuyi server, in headless Chromium (playwright-core).
+//
+//   FUYI_E2E_URL=http://127.0.0.1:8080 FUYI_E2E_PASSWORD=… node e2e/run.mjs
+//
+// Optional: FUYI_E2E_CHROMIUM (default /usr/bin/chromium), FUYI_E2E_ONLY (substring of test names),
+// FUYI_E2E_SHOTS (screenshot dir, default ../docs/screenshots), FUYI_E2E_OUT (downloads, default e2e/out).
+// Any console error or any request to another origin fails the test it happens in.
+// Closes with the line "N passed, M failed"; exits non-zero when anything failed.
+import { chromium } from 'playwright-core'
+import { mkdirSync, readFileSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const BASE = (process.env.FUYI_E2E_URL || '').replace(/\/+$/, '')
+const PASSWORD = process.env.FUYI_E2E_PASSWORD || ''
+const SHOTS = resolve(process.env.FUYI_E2E_SHOTS || join(here, '..', '..', 'docs', 'screenshots'))
+const OUT = resolve(process.env.FUYI_E2E_OUT || join(here, 'out'))
+const ONLY = process.env.FUYI_E2E_ONLY || ''
+const CHROMIUM = process.env.FUYI_E2E_CHROMIUM || '/usr/bin/chromium'
+const VIEWPORT = { width: 1366, height: 768 }
+
+if (!BASE || !PASSWORD) {
+  console.error('set FUYI_E2E_URL (e.g. http://127.0.0.1:8080) and FUYI_E2E_PASSWORD')
+  console.log('0 passed, 1 failed')
+  process.exit(2)
+}
+const ORIGIN = new URL(BASE).origin
+mkdirSync(SHOTS, { recursive: true })
+mkdirSync(OUT, { recursive: true })
+
+// ---------- tiny harness ----------
+
+const tests = []
+function test(name, opts, fn) {
+  if (typeof opts === 'function') [fn, opts] = [opts, fn ?? {}]
+  tests.push({ name, fn, opts })
+}
+
+class Check extends Error {}
+function expect(cond, msg) {
+  if (!cond) throw new Check(msg)
+}
+function eq(a, b, msg) {
+  if (a !== b) throw new Check(`${msg}: expected ${JSON.stringify(b)}, got ${JSON.stringify(a)}`)
+}
+
+/** Session wraps one browser context with the console/origin guards. */
+async function newSession(browser, t) {
+  const context = await browser.newContext({ viewport: VIEWPORT, acceptDownloads: true, locale: 'zh-CN' })
+  context.setDefaultTimeout(20_000)
+  const problems = []
+  const allowed = new Set(t.opts.allowHttpErrors ?? [])
+  context.on('request', (req) => {
+    const url = req.url()
+    if (!/^(https?|wss?):/.test(url)) return
+    if (new URL(url).origin !== ORIGIN) problems.push(`off-origin request: ${url}`)
+  })
+  const page = await context.newPage()
+  let s = null
+  page.on('console', (msg) => {
+    if (msg.type() !== 'error') return
+    const text = msg.text()
+    const m = /status of (\d{3})/.exec(text)
+    if (m && allowed.has(Number(m[1]))) return
+    problems.push(`console error: ${text}`)
+  })
+  page.on('response', (res) => {
+    if (res.status() >= 400) s.httpErrors.push(`HTTP ${res.status()} ${res.request().method()} ${res.url()}`)
+  })
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`))
+  s = { context, page, problems, httpErrors: [] }
+  return s
+}
+
+// ---------- helpers ----------
+
+async function settle(page) {
+  await page.waitForLoadState('domcontentloaded')
+  await page
+    .waitForFunction(
+      () => !document.querySelector('[data-testid="state-loading"], .el-loading-mask:not([style*="display: none"])'),
+      null,
+      { timeout: 20_000 },
+    )
+    .catch(() => {})
+  await page.waitForTimeout(150)
+}
+
+async function shot(page, name) {
+  await settle(page)
+  await page.waitForTimeout(400) // charts finish their entry animation
+  await page.evaluate(() => document.querySelectorAll('.el-message').forEach((e) => e.remove()))
+  await page.screenshot({ path: join(SHOTS, `${name}.png`) })
+}
+
+async function login(page, username, { locale = 'zh-CN' } = {}) {
+  await page.goto(`${BASE}/login`)
+  await page.evaluate((l) => localStorage.setItem('fuyi.locale', l), locale)
+  await page.goto(`${BASE}/login`)
+  await field(page, 'login-username').fill(username)
+  await field(page, 'login-password').fill(PASSWORD)
+  await page.getByTestId('login-submit').click()
+  await page.getByTestId('current-user').waitFor()
+  await settle(page)
+}
+
+/** field is the native input or textarea of an Element Plus input (the test id may sit on either). */
+function field(page, testid) {
+  const id = `[data-testid="${testid}"]`
+  return page.locator(`input${id}, textarea${id}, ${id} input, ${id} textarea`).first()
+}
+
+/** choose picks an option of an Element Plus select: by visible text, or the first one. */
+async function choose(page, testid, text) {
+  await page.getByTestId(testid).click()
+  const items = page.locator('.el-select-dropdown__item:visible')
+  const item = text ? items.filter({ hasText: text }).first() : items.first()
+  await item.click()
+  // let the dropdown finish closing so the next choose() sees only its own options
+  await page.waitForFunction(() => !document.querySelector('.el-select-dropdown__item:not([style*="none"])')?.closest('.el-popper:not([style*="display: none"])'), null, { timeout: 3000 }).catch(() => {})
+  await page.waitForTimeout(300)
+}
+
+async function api(page, method, path, body) {
+  return page.evaluate(
+    async ({ method, path, body }) => {
+      const s = JSON.parse(localStorage.getItem('fuyi.session') || '{}')
+      const res = await fetch(`/api/v1${path}`, {
+        method,
+        headers: { Authorization: `Bearer ${s.access}`, 'Content-Type': 'application/json' },
+        body: body ? JSON.stringify(body) : undefined,
+      })
+      let json = null
+      try {
+        json = await res.json()
+      } catch {
+        /* empty */
+      }
+      return { status: res.status, json }
+    },
+    { method, path, body },
+  )
+}
+
+async function kpiNumber(page, key, part = 'value') {
+  const txt = (await page.getByTestId(`kpi-${key}-${part}`).innerText()).replace(/[,\s%]/g, '')
+  return Number(txt)
+}
+
+async function caseTotal(page) {
+  await settle(page)
+  return Number(await page.getByTestId('case-total').getAttribute('data-total'))
+}
+
+const today = new Date()
+const YEAR = today.getFullYear()
+
+async function doAction(page, action, fill) {
+  const before = await page.getByTestId('case-status').getAttribute('data-status')
+  await page.getByTestId(`action-${action}`).click()
+  const dialog = page.locator('.el-dialog:visible')
+  await dialog.waitFor()
+  if (fill) await fill(dialog)
+  await page.getByTestId('action-submit').click()
+  const confirm = page.locator('.el-message-box .confirm-ok')
+  if (await confirm.isVisible({ timeout: 1500 }).catch(() => false)) await confirm.click()
+  await page.waitForFunction(
+    (b) => {
+      const el = document.querySelector('[data-testid="case-status"]')
+      return el && el.getAttribute('data-status') !== b && !document.querySelector('.el-dialog:not([style*="display: none"]) [data-testid="action-error"]')
+    },
+    before,
+    { timeout: 15_000 },
+  ).catch(async () => {
+    const err = await page.getByTestId('action-error').innerText().catch(() => '')
+    throw new Check(`action ${action} did not change the status from ${before}${err ? `: ${err}` : ''}`)
+  })
+  await settle(page)
+  return page.getByTestId('case-status').getAttribute('data-status')
+}
+
+// ---------- scenarios ----------
+
+test('login page and language switch (remembered, dates per locale)', async ({ page }) => {
+  await page.goto(`${BASE}/login`)
+  await page.evaluate(() => localStorage.removeItem('fuyi.locale'))
+  await page.goto(`${BASE}/login`)
+  await page.getByTestId('login-submit').waitFor()
+  eq((await page.getByTestId('login-submit').innerText()).replace(/\s/g, ''), '登录', 'default language is zh-CN')
+  await shot(page, 'login')
+  await page.getByTestId('lang-en').click()
+  await page.waitForFunction(() => document.documentElement.lang === 'en')
+  eq((await page.getByTestId('login-submit').innerText()).trim(), 'Log in', 'English after switching')
+  await page.reload()
+  await page.getByTestId('login-submit').waitFor()
+  eq((await page.getByTestId('login-submit').innerText()).trim(), 'Log in', 'English remembered after reload')
+  // wrong password: an inline error, in English
+  await field(page, 'login-username').fill('manager')
+  await field(page, 'login-password').fill(`${PASSWORD}-wrong`)
+  await page.getByTestId('login-submit').click()
+  await page.getByTestId('login-error').waitFor()
+  // logged in: dates follow the locale
+  await field(page, 'login-password').fill(PASSWORD)
+  await page.getByTestId('login-submit').click()
+  await page.getByTestId('current-user').waitFor()
+  await page.goto(`${BASE}/dashboard?kind=year&year=2022`)
+  await settle(page)
+  expect((await page.getByTestId('period-range').innerText()).includes('Jan 1, 2022'), 'English date on the dashboard')
+  await shot(page, 'dashboard-en')
+  await page.getByTestId('lang-zh').click()
+  await page.waitForFunction(() => document.documentElement.lang === 'zh-CN')
+  expect((await page.getByTestId('period-range').innerText()).includes('2022年1月1日'), 'Chinese date 2022年1月1日')
+  eq(await page.evaluate(() => localStorage.getItem('fuyi.locale')), 'zh-CN', 'choice stored')
+}, { allowHttpErrors: [401] })
+
+test('officer registers a case, takes it to closed, and sees it counted', async ({ page }) => {
+  await login(page, 'officer')
+  await page.goto(`${BASE}/dashboard?kind=year&year=${YEAR}`)
+  await settle(page)
+  const closedBefore = await kpiNumber(page, 'closed')
+  const corrBefore = await kpiNumber(page, 'comprehensive_correction', 'num')
+
+  await page.getByTestId('nav-cases').click()
+  await settle(page)
+  await shot(page, 'case-list')
+  await page.getByTestId('new-case').click()
+  await page.getByTestId('case-form').waitFor()
+  // inline validation first: saving an empty form shows the errors next to the fields
+  await page.getByTestId('case-save').click()
+  await page.locator('.el-form-item__error').first().waitFor()
+  const applicant = `E2E申请人${Date.now()}`
+  await field(page, 'case-applicant').fill(applicant)
+  await choose(page, 'case-respondent')
+  await choose(page, 'case-act-type')
+  await choose(page, 'case-channel').catch(() => {})
+  await field(page, 'case-request').fill('请求撤销该行政处罚决定。')
+  await shot(page, 'case-form')
+  await page.getByTestId('case-save').click()
+  await page.getByTestId('case-detail').waitFor()
+  await page.getByTestId('case-no').waitFor()
+  const url = page.url()
+  const caseId = Number(/\/cases\/(\d+)/.exec(url)?.[1])
+  expect(caseId > 0, `case detail URL ${url}`)
+
+  await doAction(page, 'request_correction')
+  await shot(page, 'case-detail')
+  if (await page.getByTestId('action-receive_correction').isVisible().catch(() => false)) await doAction(page, 'receive_correction')
+  await doAction(page, 'accept')
+  await doAction(page, 'decide', async () => {
+    await choose(page, 'action-outcome', await outcomeLabel(page, 'revoked'))
+  })
+  eq(await page.getByTestId('field-outcome').innerText(), await outcomeLabel(page, 'revoked'), 'outcome shown')
+  await doAction(page, 'serve')
+  const final = await doAction(page, 'close')
+  eq(final, 'closed', 'final status')
+  await page.getByTestId('no-actions').waitFor()
+
+  // the server refuses what the UI no longer offers
+  const version = (await api(page, 'GET', `/cases/${caseId}`)).json.version
+  const refused = await api(page, 'POST', `/cases/${caseId}/transitions`, { action: 'close', effective_on: isoToday(), version })
+  expect([409, 422].includes(refused.status), `closing twice refused (got ${refused.status})`)
+  eq(refused.json?.error?.code, 'invalid_transition', 'refusal code')
+
+  await page.getByTestId('nav-dashboard').click()
+  await page.goto(`${BASE}/dashboard?kind=year&year=${YEAR}`)
+  await settle(page)
+  eq(await kpiNumber(page, 'closed'), closedBefore + 1, 'closed count on the dashboard')
+  eq(await kpiNumber(page, 'comprehensive_correction', 'num'), corrBefore + 1, 'correction numerator on the dashboard')
+  // and the drill-down lists it
+  await page.getByTestId('kpi-closed-value').click()
+  await page.getByTestId('case-list').waitFor()
+  await field(page, 'filter-q').fill(applicant)
+  await page.getByTestId('filter-apply').click()
+  eq(await caseTotal(page), 1, 'the new case is among the closed ones')
+}, { allowHttpErrors: [409, 422] })
+
+async function outcomeLabel(page, code) {
+  const meta = (await api(page, 'GET', '/meta')).json
+  const zh = await page.evaluate(() => document.documentElement.lang.startsWith('zh'))
+  const o = meta.outcomes.find((x) => x.code === code)
+  return zh ? o.zh : o.en
+}
+
+function isoToday() {
+  return `${YEAR}-${String(today.getMonth() + 1).padStart(2, '0')}-${String(today.getDate()).padStart(2, '0')}`
+}
+
+test('manager drills from the correction rate to exactly its cases', async ({ page }) => {
+  await login(page, 'manager')
+  await page.goto(`${BASE}/dashboard?kind=year&year=2022`)
+  await settle(page)
+  await shot(page, 'dashboard')
+  const num = await kpiNumber(page, 'comprehensive_correction', 'num')
+  const den = await kpiNumber(page, 'comprehensive_correction', 'den')
+  const shown = (await page.getByTestId('kpi-comprehensive_correction-value').innerText()).trim()
+  console.log(`    2022 comprehensive correction: ${num}/${den} = ${shown}`)
+  if (den === 182 && num === 71) eq(shown, '39.0%', 'seed rate')
+  await page.getByTestId('kpi-comprehensive_correction-value').click()
+  await page.getByTestId('case-list').waitFor()
+  await page.getByTestId('metric-banner').waitFor()
+  eq(await caseTotal(page), num, 'list total equals the numerator')
+  const q = new URL(page.url()).searchParams
+  eq(q.get('metric'), 'comprehensive_correction', 'metric in the URL')
+  eq(q.get('from'), '2022-01-01', 'from')
+  eq(q.get('to'), '2022-12-31', 'to')
+  await shot(page, 'case-list-drilldown')
+  // the denominator drills too
+  await page.goBack()
+  await settle(page)
+  await page.getByTestId('kpi-comprehensive_correction-den').click()
+  eq(await caseTotal(page), den, 'closed list total equals the denominator')
+
+  // litigation pages
+  await page.getByTestId('nav-litigations').click()
+  await settle(page)
+  await shot(page, 'litigation-list')
+  const first = page.getByTestId('lit-link').first()
+  if (await first.isVisible().catch(() => false)) {
+    await first.click()
+    await page.getByTestId('litigation-detail').waitFor()
+    await shot(page, 'litigation-detail')
+  }
+
+  // import: a dry run of a small ledger reports its bad row and writes nothing
+  await page.goto(`${BASE}/import`)
+  await page.getByTestId('import').waitFor()
+  const csv = `申请人,申请人类型,被申请人,行政行为类别,收件日期\n张三,公民,${await someAgency(page)},行政处罚,${YEAR}-01-05\n,公民,,行政处罚,not-a-date\n`
+  await page.getByTestId('import-file').setInputFiles({ name: 'ledger.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) })
+  await page.getByTestId('import-dry-run').click()
+  await page.getByTestId('import-result').waitFor({ timeout: 30_000 })
+  await shot(page, 'import')
+})
+
+async function someAgency(page) {
+  const a = (await api(page, 'GET', '/agencies')).json
+  return a?.[0]?.name ?? '区公安分局'
+}
+
+test('reporter downloads the yearly XLSX', async ({ page }) => {
+  await login(page, 'reporter')
+  await page.evaluate(() => localStorage.setItem('fuyi.reports.year', '2022'))
+  await page.goto(`${BASE}/reports`)
+  await page.getByTestId('reports').waitFor()
+  await settle(page)
+  expect((await page.getByTestId('report-paragraph').innerText()).trim().length > 10, 'report paragraph shown')
+  await shot(page, 'reports')
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-xlsx').click()])
+  const path = join(OUT, 'report-2022.xlsx')
+  await download.saveAs(path)
+  const head = readFileSync(path).subarray(0, 2).toString('latin1')
+  eq(head, 'PK', 'XLSX is a zip file')
+  console.log(`    XLSX: ${path}`)
+  // the case list export of the current filter, too
+  await page.goto(`${BASE}/cases?metric=closed&from=2022-01-01&to=2022-12-31`)
+  await settle(page)
+  await page.getByTestId('export').click()
+  const [csv] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()])
+  const csvPath = join(OUT, 'cases-2022-closed.csv')
+  await csv.saveAs(csvPath)
+  console.log(`    CSV: ${csvPath}`)
+})
+
+test('an action the role may not take is hidden and refused', async ({ page }) => {
+  await login(page, 'reporter')
+  expect(!(await page.getByTestId('nav-admin').isVisible()), 'no admin menu for a reporter')
+  await page.goto(`${BASE}/admin`)
+  await page.getByTestId('forbidden').waitFor()
+  await shot(page, 'forbidden')
+  const list = (await api(page, 'GET', '/cases?page_size=1')).json
+  expect(list?.items?.length, 'reporter sees cases')
+  const c = list.items[0]
+  await page.goto(`${BASE}/cases/${c.id}`)
+  await page.getByTestId('case-actions').waitFor()
+  eq(await page.locator('[data-testid^="action-"]').count(), 0, 'no action buttons for a reporter')
+  expect(!(await page.getByTestId('edit-case').isVisible()), 'no edit button for a reporter')
+  const r = await api(page, 'POST', `/cases/${c.id}/transitions`, { action: 'close', effective_on: isoToday(), version: c.version })
+  expect([403, 409, 422].includes(r.status), `reporter transition refused (got ${r.status})`)
+  const a = await api(page, 'GET', '/admin/users')
+  eq(a.status, 403, 'admin API refused for a reporter')
+  await page.goto(`${BASE}/no-such-page`)
+  await page.getByTestId('not-found').waitFor()
+  await shot(page, 'not-found')
+}, { allowHttpErrors: [403, 409, 422] })
+
+test('admin adds a holiday calendar year', async ({ page }) => {
+  await login(page, 'admin')
+  await page.getByTestId('nav-admin').click()
+  await page.getByTestId('admin-users').waitFor()
+  await shot(page, 'admin-users')
+  await page.goto(`${BASE}/admin?tab=organs`)
+  await page.getByTestId('admin-organs').waitFor()
+  await shot(page, 'admin-organs')
+  await page.goto(`${BASE}/admin?tab=metrics`)
+  await page.getByTestId('admin-metrics').waitFor()
+  await shot(page, 'admin-metrics')
+  await page.goto(`${BASE}/admin?tab=calendar`)
+  await page.getByTestId('admin-calendar').waitFor()
+  await settle(page)
+  const years = (await api(page, 'GET', '/calendar')).json.map((y) => y.year)
+  const year = Math.max(...years, YEAR) + 1
+  await page.getByTestId('add-calendar-year').click()
+  await field(page, 'calendar-json').fill('{not json')
+  await page.getByTestId('calendar-save').click()
+  await page.locator('.el-dialog:visible .el-form-item__error').waitFor()
+  const cal = {
+    year,
+    source: `e2e ${year}`,
+    days: [
+      { date: `${year}-01-01`, name: '元旦', off: true },
+      { date: `${year}-10-01`, name: '国庆节', off: true },
+      { date: `${year}-10-10`, name: '国庆节调休', off: false },
+    ],
+  }
+  await field(page, 'calendar-json').fill(JSON.stringify(cal, null, 2))
+  await shot(page, 'admin-calendar-add')
+  await page.getByTestId('calendar-save').click()
+  await page.getByTestId(`calendar-year-${year}`).waitFor()
+  await shot(page, 'admin-calendar')
+})
+
+// ---------- run ----------
+
+const browser = await chromium.launch({
+  executablePath: CHROMIUM,
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+})
+let passed = 0
+let failed = 0
+for (const t of tests) {
+  if (ONLY && !t.name.includes(ONLY)) continue
+  const started = Date.now()
+  const s = await newSession(browser, t)
+  let error = null
+  try {
+    await t.fn(s)
+  } catch (e) {
+    error = e
+  }
+  const problems = [...new Set(s.problems)].map((p) => {
+    const n = s.problems.filter((x) => x === p).length
+    return n > 1 ? `${p} (×${n})` : p
+  })
+  if (!error && problems.length) error = new Check(problems.join('\n      '))
+  else if (error && problems.length) error.message += `\n      ${problems.join('\n      ')}`
+  if (error) {
+    failed++
+    console.log(`FAIL ${t.name} (${Date.now() - started} ms)\n      ${error instanceof Check ? error.message : error.stack}`)
+    if (s.httpErrors.length) console.log(`      responses: ${s.httpErrors.slice(0, 8).join('\n                 ')}`)
+    await s.page.screenshot({ path: join(OUT, `fail-${t.name.replace(/\W+/g, '-').slice(0, 60)}.png`) }).catch(() => {})
+  } else {
+    passed++
+    console.log(`ok   ${t.name} (${Date.now() - started} ms)`)
+  }
+  await s.context.close()
+}
+await browser.close()
+console.log(`${passed} passed, ${failed} failed`)
+process.exit(failed ? 1 : 0)

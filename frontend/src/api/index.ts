@@ -1,0 +1,164 @@
+// The typed Fuyi API client: one function per endpoint. Components call these, never fetch().
+import { download, request, send, type Query } from './http'
+import type {
+  Agency,
+  Breakdown,
+  BreakdownBy,
+  CalendarInput,
+  CalendarYear,
+  Case,
+  CaseEvent,
+  CaseInput,
+  Deadline,
+  DeadlineRow,
+  ImportJob,
+  Litigation,
+  Meta,
+  MetricDefinition,
+  Metric,
+  Notification,
+  Organ,
+  Page,
+  ReportLock,
+  Stats,
+  TokenPair,
+  TransitionInput,
+  User,
+  YearlyReport,
+} from './types'
+
+export * from './types'
+export { ApiError, isApiError, configureClient, buildQuery } from './http'
+
+/** CaseFilters are the list filters shared by GET /cases and /cases/export. */
+export interface CaseFilters {
+  status?: string
+  outcome?: string
+  termination?: string
+  respondent?: string
+  act_type?: string
+  area?: string
+  handler?: string
+  q?: string
+  received_from?: string
+  received_to?: string
+  closed_from?: string
+  closed_to?: string
+  overdue?: boolean
+  metric?: string
+  from?: string
+  to?: string
+  organ?: string
+  sort?: string
+  page?: number
+  page_size?: number
+}
+
+export interface LitigationFilters {
+  status?: string
+  kind?: string
+  instance?: string
+  q?: string
+  metric?: string
+  from?: string
+  to?: string
+  page?: number
+  page_size?: number
+}
+
+const enc = encodeURIComponent
+
+export const auth = {
+  login: (username: string, password: string) =>
+    request<TokenPair>('POST', '/auth/login', { body: { username, password }, noAuth: true }),
+  logout: (refresh_token: string) => request<void>('POST', '/auth/logout', { body: { refresh_token } }),
+  me: () => request<User>('GET', '/me'),
+}
+
+export const meta = {
+  get: () => request<Meta>('GET', '/meta'),
+  agencies: () => request<Agency[]>('GET', '/agencies'),
+}
+
+export const cases = {
+  list: (f: CaseFilters) => request<Page<Case>>('GET', '/cases', { query: f as Query }),
+  export: (f: CaseFilters, format: 'csv' | 'xlsx') => {
+    const { page: _p, page_size: _s, ...rest } = f
+    return download('/cases/export', { ...(rest as Query), format }, `cases.${format}`)
+  },
+  get: (id: number | string) => request<Case>('GET', `/cases/${enc(String(id))}`),
+  create: (body: CaseInput) => request<Case>('POST', '/cases', { body }),
+  update: (id: number, body: Partial<CaseInput> & { version: number }) =>
+    request<Case>('PATCH', `/cases/${id}`, { body }),
+  transition: (id: number, body: TransitionInput) => request<Case>('POST', `/cases/${id}/transitions`, { body }),
+  events: (id: number | string) => request<CaseEvent[]>('GET', `/cases/${enc(String(id))}/events`),
+  deadlines: (id: number | string) => request<Deadline[]>('GET', `/cases/${enc(String(id))}/deadlines`),
+}
+
+export const deadlines = {
+  list: (q: { due_within_days?: number; overdue?: boolean; page?: number; page_size?: number; organ?: string }) =>
+    request<Page<DeadlineRow>>('GET', '/deadlines', { query: q as Query }),
+}
+
+export const stats = {
+  get: (from: string, to: string, organ?: string) => request<Stats>('GET', '/stats', { query: { from, to, organ } }),
+  breakdown: (by: BreakdownBy, from: string, to: string, organ?: string) =>
+    request<Breakdown>('GET', '/stats/breakdown', { query: { by, from, to, organ } }),
+}
+
+export const reports = {
+  yearly: (year: number, organ?: string) =>
+    request<YearlyReport>('GET', '/reports/yearly', { query: { year, format: 'json', organ } }),
+  paragraph: async (year: number, lang: 'zh' | 'en', organ?: string) => {
+    const res = await send('GET', '/reports/yearly', { query: { year, format: 'md', lang, organ } })
+    return res.text()
+  },
+  download: (year: number, format: 'xlsx' | 'csv' | 'md', lang: 'zh' | 'en', organ?: string) =>
+    download('/reports/yearly', { year, format, lang: format === 'md' ? lang : undefined, organ }, `report-${year}.${format}`),
+  locks: () => request<ReportLock[]>('GET', '/reports/locks'),
+  lock: (year: number, organ_id?: number) => request<ReportLock>('POST', '/reports/locks', { body: { year, organ_id } }),
+}
+
+export const imports = {
+  start: (file: File, opts: { dryRun: boolean; organ?: number; kind: 'cases' | 'litigation' }) => {
+    const form = new FormData()
+    form.append('file', file)
+    if (opts.organ) form.append('organ', String(opts.organ))
+    form.append('kind', opts.kind)
+    return request<ImportJob>('POST', '/imports', { query: { dry_run: opts.dryRun }, form })
+  },
+  get: (id: number | string) => request<ImportJob>('GET', `/imports/${enc(String(id))}`),
+}
+
+export const litigations = {
+  list: (f: LitigationFilters) => request<Page<Litigation>>('GET', '/litigations', { query: f as Query }),
+  get: (id: number | string) => request<Litigation>('GET', `/litigations/${enc(String(id))}`),
+}
+
+export const admin = {
+  users: () => request<User[]>('GET', '/admin/users'),
+  createUser: (body: { username: string; display_name: string; role: string; organ_ids: number[]; password: string }) =>
+    request<User>('POST', '/admin/users', { body }),
+  updateUser: (id: number, body: { role?: string; organ_ids?: number[]; active?: boolean; display_name?: string }) =>
+    request<User>('PATCH', `/admin/users/${id}`, { body }),
+  setPassword: (id: number, password: string) => request<void>('POST', `/admin/users/${id}/password`, { body: { password } }),
+  organs: () => request<Organ[]>('GET', '/admin/organs'),
+  createOrgan: (body: Partial<Organ>) => request<Organ>('POST', '/admin/organs', { body }),
+  updateOrgan: (id: number, body: Partial<Organ>) => request<Organ>('PATCH', `/admin/organs/${id}`, { body }),
+  agencies: (organId: number) => request<Agency[]>('GET', `/admin/organs/${organId}/agencies`),
+  createAgency: (organId: number, name: string) =>
+    request<Agency>('POST', `/admin/organs/${organId}/agencies`, { body: { name } }),
+  calendar: () => request<CalendarYear[]>('GET', '/calendar'),
+  putCalendar: (body: CalendarInput) => request<CalendarYear>('PUT', `/calendar/${body.year}`, { body }),
+  metricDefinitions: () => request<MetricDefinition[]>('GET', '/metrics/definitions'),
+  createMetricDefinition: (body: MetricDefinition) => request<MetricDefinition>('POST', '/metrics/definitions', { body }),
+  updateMetricDefinition: (key: string, body: Partial<MetricDefinition>) =>
+    request<MetricDefinition>('PATCH', `/metrics/definitions/${enc(key)}`, { body }),
+  previewMetric: (definition: Partial<MetricDefinition>, from: string, to: string) =>
+    request<Metric>('POST', '/metrics/preview', { body: { definition, from, to } }),
+}
+
+export const notifications = {
+  list: () => request<{ items: Notification[]; unread: number }>('GET', '/notifications'),
+  read: (id: number) => request<void>('POST', `/notifications/${id}/read`),
+}

@@ -1,0 +1,370 @@
+package clock
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"fuyi/models"
+	"fuyi/services/calendar"
+	"fuyi/services/deadline"
+	"fuyi/services/errs"
+)
+
+// SubjectCase is the subject type of reconsideration-case deadline rows.
+const SubjectCase = "case"
+
+// batchSize bounds the cases per statement and per recompute transaction.
+const batchSize = 500
+
+// openStatuses are the case states in which the procedure still runs; every
+// other state is a closing (pre-acceptance disposition or closing outcome).
+var openStatuses = []string{"received", "correction_requested", "accepted", "suspended"}
+
+// intakeClosings are the pre-acceptance dispositions that end the matter
+// without a 不予受理 decision (their date is cases.intake_on).
+var intakeClosings = []string{"abandoned", "withdrawn_before_acceptance", "referred"}
+
+// groundOf maps the case's suspension ground codes (codes.SuspensionGrounds)
+// to the deadline engine's (RL2023 Art. 39(1) items).
+var groundOf = map[string]deadline.Ground{
+	"mediation":                 deadline.MediationSettlement,
+	"legal_question":            deadline.InterpretationAsked,
+	"pending_other_case":        deadline.OtherCasePending,
+	"normative_document_review": deadline.NormativeReview,
+}
+
+// RecomputeResult counts what a bulk recomputation did.
+type RecomputeResult struct {
+	Cases  int // cases recomputed
+	Rows   int // deadline rows written
+	Failed int // cases whose facts the engine refused (logged, rows left as they were)
+}
+
+// Recompute is the lifecycle.Hook: it replaces the deadline rows of after
+// (a reconsideration case) in tx, as of today. Suspensions are read through
+// tx except for a case just created that is not suspended (it has none), so
+// the create path costs one INSERT. Facts the engine refuses are a 422.
+func (s *Service) Recompute(ctx context.Context, tx *gorm.DB, before, after *models.Case) error {
+	var sus []models.CaseSuspension
+	if before != nil || after.SuspendedOn != nil {
+		if err := tx.WithContext(ctx).Where("case_id = ?", after.ID).Order("from_on, id").Find(&sus).Error; err != nil {
+			return errs.Internal(err)
+		}
+	}
+	cal, err := s.Calendar(ctx, tx)
+	if err != nil {
+		return err
+	}
+	rows, err := s.rowsOf(deadline.NewPlanner(s.rules, cal), after, sus, s.Today(), s.now().UTC())
+	if err != nil {
+		return err
+	}
+	return writeRows(ctx, tx, []int64{after.ID}, rows, before == nil)
+}
+
+// RecomputeBatch replaces the deadline rows of many cases in tx (for the
+// ledger import: preload the suspensions, or pass nil to have them read in
+// one query per batch). created skips deleting rows (the cases are new).
+// The first case whose facts the engine refuses fails the batch, naming it.
+func (s *Service) RecomputeBatch(ctx context.Context, tx *gorm.DB, cases []models.Case, suspensions map[int64][]models.CaseSuspension, created bool) (int, error) {
+	cal, err := s.Calendar(ctx, tx)
+	if err != nil {
+		return 0, err
+	}
+	pl, today, now := deadline.NewPlanner(s.rules, cal), s.Today(), s.now().UTC()
+	written := 0
+	for start := 0; start < len(cases); start += batchSize {
+		chunk := cases[start:min(start+batchSize, len(cases))]
+		ids := make([]int64, len(chunk))
+		for i := range chunk {
+			ids[i] = chunk[i].ID
+		}
+		sus := suspensions
+		if sus == nil {
+			if sus, err = loadSuspensions(ctx, tx, ids); err != nil {
+				return written, err
+			}
+		}
+		var rows []models.Deadline
+		for i := range chunk {
+			r, err := s.rowsOf(pl, &chunk[i], sus[chunk[i].ID], today, now)
+			if err != nil {
+				return written, fmt.Errorf("case %s (id %d): %w", chunk[i].CaseNo, chunk[i].ID, err)
+			}
+			rows = append(rows, r...)
+		}
+		if err := writeRows(ctx, tx, ids, rows, created); err != nil {
+			return written, err
+		}
+		written += len(rows)
+	}
+	return written, nil
+}
+
+// RecomputeCases recomputes the given cases, batchSize per transaction.
+// A case the engine refuses is logged, counted and skipped.
+func (s *Service) RecomputeCases(ctx context.Context, ids []int64) (RecomputeResult, error) {
+	var res RecomputeResult
+	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
+	for start := 0; start < len(ids); start += batchSize {
+		chunk := ids[start:min(start+batchSize, len(ids))]
+		err := s.db.Tx(ctx, func(tx *gorm.DB) error {
+			var cases []models.Case
+			if err := tx.Where("id IN ?", chunk).Find(&cases).Error; err != nil {
+				return err
+			}
+			sus, err := loadSuspensions(ctx, tx, chunk)
+			if err != nil {
+				return err
+			}
+			cal, err := s.Calendar(ctx, tx)
+			if err != nil {
+				return err
+			}
+			pl, today, now := deadline.NewPlanner(s.rules, cal), s.Today(), s.now().UTC()
+			var rows []models.Deadline
+			var done []int64
+			for i := range cases {
+				r, err := s.rowsOf(pl, &cases[i], sus[cases[i].ID], today, now)
+				if err != nil {
+					s.log.Warn("deadline recompute refused", "case_id", cases[i].ID, "case_no", cases[i].CaseNo, "err", err)
+					res.Failed++
+					continue
+				}
+				rows = append(rows, r...)
+				done = append(done, cases[i].ID)
+			}
+			if err := writeRows(ctx, tx, done, rows, false); err != nil {
+				return err
+			}
+			res.Cases += len(done)
+			res.Rows += len(rows)
+			return nil
+		})
+		if err != nil {
+			return res, errs.Internal(err)
+		}
+	}
+	return res, nil
+}
+
+// RecomputeAll recomputes every reconsideration case (after an import that
+// bypassed the hooks, or to repair), batchSize per transaction.
+func (s *Service) RecomputeAll(ctx context.Context) (RecomputeResult, error) {
+	var total RecomputeResult
+	var last int64
+	for {
+		var ids []int64
+		if err := s.db.Read.WithContext(ctx).Model(&models.Case{}).Where("id > ?", last).Order("id").Limit(batchSize).Pluck("id", &ids).Error; err != nil {
+			return total, errs.Internal(err)
+		}
+		if len(ids) == 0 {
+			return total, nil
+		}
+		r, err := s.RecomputeCases(ctx, ids)
+		total.Cases += r.Cases
+		total.Rows += r.Rows
+		total.Failed += r.Failed
+		if err != nil {
+			return total, err
+		}
+		last = ids[len(ids)-1]
+	}
+}
+
+// RecomputeYear recomputes the cases a change of year's calendar can move:
+// those with a calendar_missing deadline, or a deadline due between the
+// December before the year (a notice may list it) and the January after it
+// (a working-day period that crosses the year ends there).
+func (s *Service) RecomputeYear(ctx context.Context, year int) (RecomputeResult, error) {
+	from := fmt.Sprintf("%04d-12-01", year-1)
+	to := fmt.Sprintf("%04d-01-31", year+1)
+	var ids []int64
+	err := s.db.Read.WithContext(ctx).Model(&models.Deadline{}).
+		Where("subject_type = ? AND (status = ? OR (due_on >= ? AND due_on <= ?))", SubjectCase, string(deadline.CalendarMissing), from, to).
+		Distinct("subject_id").Pluck("subject_id", &ids).Error
+	if err != nil {
+		return RecomputeResult{}, errs.Internal(err)
+	}
+	return s.RecomputeCases(ctx, ids)
+}
+
+func loadSuspensions(ctx context.Context, tx *gorm.DB, ids []int64) (map[int64][]models.CaseSuspension, error) {
+	var rows []models.CaseSuspension
+	if err := tx.WithContext(ctx).Where("case_id IN ?", ids).Order("case_id, from_on, id").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make(map[int64][]models.CaseSuspension, len(rows))
+	for _, r := range rows {
+		out[r.CaseID] = append(out[r.CaseID], r)
+	}
+	return out, nil
+}
+
+// writeRows replaces the deadline rows of the cases ids with rows.
+func writeRows(ctx context.Context, tx *gorm.DB, ids []int64, rows []models.Deadline, created bool) error {
+	tx = tx.WithContext(ctx)
+	if !created && len(ids) > 0 {
+		if err := tx.Where("subject_type = ? AND subject_id IN ?", SubjectCase, ids).Delete(&models.Deadline{}).Error; err != nil {
+			return errs.Internal(err)
+		}
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	if err := tx.CreateInBatches(rows, batchSize).Error; err != nil {
+		return errs.Internal(err)
+	}
+	return nil
+}
+
+// rowsOf plans the deadlines of c and returns them as rows. On a closed case
+// a step that was never recorded and is past due is stored not_applicable
+// ("case closed; step not recorded"), not missed: the case is over, and a
+// ledger never records such steps — so a closed case is never overdue.
+// A late step that was recorded (met_on set) stays missed.
+func (s *Service) rowsOf(pl *deadline.Planner, c *models.Case, sus []models.CaseSuspension, today calendar.Date, now time.Time) ([]models.Deadline, error) {
+	f, err := factsOf(c, sus)
+	if err != nil {
+		return nil, errs.Rule("deadline_facts", "案件日期无法计算期限："+err.Error(), "the case's dates cannot be planned: "+err.Error())
+	}
+	ds, err := pl.Reconsideration(f, today)
+	if err != nil {
+		if errors.Is(err, deadline.ErrInvalidFacts) {
+			return nil, errs.Rule("deadline_facts", "案件日期无法计算期限："+err.Error(), "the case's dates cannot be planned: "+err.Error())
+		}
+		return nil, errs.Internal(err)
+	}
+	closed := !slices.Contains(openStatuses, c.Status)
+	out := make([]models.Deadline, 0, len(ds))
+	for _, d := range ds {
+		if closed && d.MetOn == nil && (d.Status == deadline.Missed || d.Status == deadline.Open || d.Status == deadline.Paused) {
+			d.Status = deadline.NotApplicable
+			d.ExplanationZH += "；案件已结，未记录办理日期"
+			d.ExplanationEN += "; case closed, step not recorded"
+		}
+		out = append(out, models.Deadline{
+			SubjectType: SubjectCase, SubjectID: c.ID, Kind: StoredKind(d.Kind, d.Ref), OrganID: c.OrganID,
+			Status: string(d.Status), DueOn: dateStr(d.DueOn), MetOn: dateStr(d.MetOn), HandlerID: c.HandlerID,
+			ExplanationZH: d.ExplanationZH, ExplanationEN: d.ExplanationEN,
+			Article: joinArticle(d.ArticleZH, d.ArticleEN), UpdatedAt: now,
+		})
+	}
+	return out, nil
+}
+
+// factsOf maps a stored case (and its suspension periods) to the engine's facts.
+// A disposition whose date the record lacks (an imported 不予受理 without
+// a date) falls back to the closing date, then the receipt date.
+func factsOf(c *models.Case, sus []models.CaseSuspension) (deadline.Facts, error) {
+	var f deadline.Facts
+	var err error
+	date := func(field string, v *string) *calendar.Date {
+		if v == nil || *v == "" || err != nil {
+			return nil
+		}
+		d, e := calendar.ParseDate(*v)
+		if e != nil {
+			err = fmt.Errorf("%s: %w", field, e)
+			return nil
+		}
+		return &d
+	}
+	received := date("received_on", &c.ReceivedOn)
+	if received == nil {
+		if err == nil {
+			err = errors.New("received_on is missing")
+		}
+		return f, err
+	}
+	f.ReceivedOn = *received
+	f.Regime = deadline.Regime(c.Regime)
+	f.Procedure = deadline.Procedure(c.Procedure)
+	f.CorrectionNoticeOn = date("correction_notice_on", c.CorrectionNoticeOn)
+	f.CorrectionDays = c.CorrectionDueDays
+	f.CorrectionReceivedOn = date("correction_received_on", c.CorrectionReceivedOn)
+	f.AcceptedOn = date("accepted_on", c.AcceptedOn)
+	f.CopySentOn = date("copy_sent_on", c.CopySentOn)
+	f.ReplyReceivedOn = date("reply_received_on", c.ReplyReceivedOn)
+	f.ExtensionDays = c.ExtensionDays
+	disposed := func() *calendar.Date {
+		for _, v := range []*string{c.IntakeOn, c.ClosedOn} {
+			if d := date("intake_on", v); d != nil {
+				return d
+			}
+		}
+		return received
+	}
+	switch {
+	case c.Status == "not_accepted":
+		f.RejectedOn = disposed()
+	case slices.Contains(intakeClosings, c.Status):
+		f.ClosedOn = disposed()
+	case c.ClosedOn != nil:
+		// Any disposing decision (incl. 终止, 调解) is DecidedOn; it also ends
+		// the office's still-open steps.
+		f.DecidedOn = date("closed_on", c.ClosedOn)
+		f.ClosedOn = f.DecidedOn
+	}
+	for _, x := range sus {
+		from := date("suspension from_on", &x.FromOn)
+		if from == nil {
+			continue
+		}
+		g := deadline.Ground(x.Ground)
+		if m, ok := groundOf[x.Ground]; ok {
+			g = m
+		}
+		f.Suspensions = append(f.Suspensions, deadline.Suspension{From: *from, To: date("suspension to_on", x.ToOn), Ground: g})
+	}
+	return f, err
+}
+
+func dateStr(d *calendar.Date) *string {
+	if d == nil {
+		return nil
+	}
+	s := d.String()
+	return &s
+}
+
+// articleSep joins the Chinese and English citation in the one Article column.
+const articleSep = " | "
+
+func joinArticle(zh, en string) string {
+	if zh == "" && en == "" {
+		return ""
+	}
+	return zh + articleSep + en
+}
+
+// SplitArticle returns the Chinese and English citation of a stored Article.
+func SplitArticle(a string) (zh, en string) {
+	zh, en, ok := strings.Cut(a, articleSep)
+	if !ok {
+		return a, a
+	}
+	return zh, en
+}
+
+// StoredKind is the kinds column of a deadline: the kind, and for repeated
+// kinds (one per suspension or opinion letter) ":" and the engine's ref, so
+// the row key (subject, kind) stays unique: "suspension_lapse:suspension#2".
+func StoredKind(k deadline.Kind, ref string) string {
+	if ref == "" {
+		return string(k)
+	}
+	return string(k) + ":" + ref
+}
+
+// SplitKind is the inverse of StoredKind.
+func SplitKind(stored string) (kind, ref string) {
+	kind, ref, _ = strings.Cut(stored, ":")
+	return kind, ref
+}

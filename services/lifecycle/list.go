@@ -1,0 +1,275 @@
+package lifecycle
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"fuyi/models"
+	"fuyi/services/auth"
+	"fuyi/services/codes"
+	"fuyi/services/errs"
+)
+
+// ListFilter holds the list filters of DESIGN §6 (the same on the export).
+// Multi-valued filters (status, outcome, termination, act_type, respondent)
+// take comma-separated values. Field errors name the query parameter.
+type ListFilter struct {
+	OrganID      int64 // 0 = all the caller's organs
+	Status       string
+	Outcome      string
+	Termination  string
+	Respondent   string // agency ids
+	ActType      string
+	Handler      int64
+	Q            string
+	ReceivedFrom string
+	ReceivedTo   string
+	ClosedFrom   string
+	ClosedTo     string
+	Overdue      bool
+	Metric       string
+	From, To     string // the metric's period
+	Sort         string
+	Page         int
+	PageSize     int
+}
+
+// Page sizes.
+const (
+	DefaultPageSize = 20
+	MaxPageSize     = 200
+)
+
+// sortColumns whitelists the sort keys.
+var sortColumns = map[string]string{
+	"received_on": "cases.received_on", "case_no": "cases.case_no", "closed_on": "cases.closed_on",
+	"accepted_on": "cases.accepted_on", "status": "cases.status", "updated_at": "cases.updated_at",
+}
+
+// SortKeys lists the sort keys the list accepts (prefix "-" for descending).
+func SortKeys() []string {
+	keys := make([]string, 0, len(sortColumns))
+	for k := range sortColumns {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// ListResult is one page of cases.
+type ListResult struct {
+	Items    []CaseView
+	Total    int64
+	Page     int
+	PageSize int
+}
+
+// List returns one page of the cases p may see that match f.
+func (s *Service) List(ctx context.Context, p *auth.Principal, f ListFilter) (*ListResult, error) {
+	q, err := s.query(ctx, p, &f)
+	if err != nil {
+		return nil, err
+	}
+	var total int64
+	if err := q.Session(&gorm.Session{}).Count(&total).Error; err != nil {
+		return nil, errs.Internal(err)
+	}
+	var cs []models.Case
+	if err := orderBy(q, f.Sort).Offset((f.Page - 1) * f.PageSize).Limit(f.PageSize).Find(&cs).Error; err != nil {
+		return nil, errs.Internal(err)
+	}
+	items, err := s.views(ctx, s.db.Read, p, cs, true)
+	if err != nil {
+		return nil, err
+	}
+	return &ListResult{Items: items, Total: total, Page: f.Page, PageSize: f.PageSize}, nil
+}
+
+// query validates f (normalising page and page size) and builds the scoped,
+// filtered query on cases, without order or paging.
+func (s *Service) query(ctx context.Context, p *auth.Principal, f *ListFilter) (*gorm.DB, error) {
+	fe := fieldErrs{}
+	organs := p.OrganIDs
+	if f.OrganID != 0 {
+		if !p.CanSeeOrgan(f.OrganID) {
+			fe.add("organ", "无权查看该复议机关或机关不存在", "unknown organ, or not one of yours")
+		}
+		organs = []int64{f.OrganID}
+	}
+	if p == nil || len(organs) == 0 {
+		organs = []int64{-1}
+	}
+	q := s.db.Read.WithContext(ctx).Model(&models.Case{}).Where("cases.organ_id IN ?", organs)
+	inList := func(field, column, v string, list codes.List) {
+		if v == "" {
+			return
+		}
+		vals := splitList(v)
+		for _, x := range vals {
+			if list != nil && !list.Has(x) {
+				fe.add(field, "未知的取值："+x, "unknown value: "+x)
+				return
+			}
+		}
+		q = q.Where(column+" IN ?", vals)
+	}
+	inList("status", "cases.status", f.Status, codes.Statuses)
+	inList("outcome", "cases.outcome", f.Outcome, codes.Outcomes)
+	inList("termination", "cases.termination", f.Termination, codes.Terminations)
+	inList("act_type", "cases.act_type", f.ActType, codes.ActTypes)
+	if f.Respondent != "" {
+		var ids []int64
+		for _, x := range splitList(f.Respondent) {
+			id, err := strconv.ParseInt(x, 10, 64)
+			if err != nil || id <= 0 {
+				fe.add("respondent", "被申请人应为机关编号："+x, "respondent must be agency ids: "+x)
+				break
+			}
+			ids = append(ids, id)
+		}
+		q = q.Where("cases.respondent_id IN ?", ids)
+	}
+	if f.Handler != 0 {
+		q = q.Where("cases.handler_id = ?", f.Handler)
+	}
+	if t := strings.TrimSpace(f.Q); t != "" {
+		like := "%" + escapeLike(t) + "%"
+		q = q.Where(`(cases.case_no LIKE ? ESCAPE '\' OR cases.applicant LIKE ? ESCAPE '\' OR cases.act_document_no LIKE ? ESCAPE '\')`, like, like, like)
+	}
+	dateFilter := func(field, v, cond string) {
+		if v == "" {
+			return
+		}
+		if !validDate(v) {
+			fe.add(field, "日期格式应为 YYYY-MM-DD："+v, "must be a YYYY-MM-DD date: "+v)
+			return
+		}
+		q = q.Where(cond, v)
+	}
+	dateFilter("received_from", f.ReceivedFrom, "cases.received_on >= ?")
+	dateFilter("received_to", f.ReceivedTo, "cases.received_on <= ?")
+	dateFilter("closed_from", f.ClosedFrom, "cases.closed_on >= ?")
+	dateFilter("closed_to", f.ClosedTo, "cases.closed_on <= ?")
+	if f.Overdue {
+		q = q.Where(`EXISTS (SELECT 1 FROM deadlines d WHERE d.subject_type = 'case' AND d.subject_id = cases.id
+			AND (d.status = 'missed' OR (d.status = 'open' AND d.due_on < ?)))`, s.today())
+	}
+	for _, d := range []struct{ field, v string }{{"from", f.From}, {"to", f.To}} {
+		if d.v != "" && !validDate(d.v) {
+			fe.add(d.field, "日期格式应为 YYYY-MM-DD："+d.v, "must be a YYYY-MM-DD date: "+d.v)
+		}
+	}
+	if f.Metric != "" {
+		if s.metricFilter == nil {
+			fe.add("metric", "未知的指标："+f.Metric, "unknown metric: "+f.Metric)
+		} else if len(fe) == 0 {
+			scope, err := s.metricFilter(ctx, s.db.Read.WithContext(ctx), f.Metric, f.From, f.To, organs)
+			if err != nil {
+				return nil, err
+			}
+			q = q.Scopes(scope)
+		}
+	}
+	if f.Sort != "" {
+		for _, k := range strings.Split(f.Sort, ",") {
+			if _, ok := sortColumns[strings.TrimPrefix(strings.TrimSpace(k), "-")]; !ok {
+				fe.add("sort", "不支持的排序字段："+k+"（可用："+strings.Join(SortKeys(), ", ")+"）", "unsupported sort key: "+k+" (allowed: "+strings.Join(SortKeys(), ", ")+")")
+			}
+		}
+	}
+	if f.Page < 0 {
+		fe.add("page", "页码应为正整数", "page must be a positive integer")
+	}
+	if f.PageSize < 0 || f.PageSize > MaxPageSize {
+		fe.add("page_size", fmt.Sprintf("每页条数应为1至%d", MaxPageSize), fmt.Sprintf("page_size must be 1–%d", MaxPageSize))
+	}
+	if err := fe.err(); err != nil {
+		return nil, err
+	}
+	if f.Page == 0 {
+		f.Page = 1
+	}
+	if f.PageSize == 0 {
+		f.PageSize = DefaultPageSize
+	}
+	// A fresh session so that Count, Find and Rows each start from the filter.
+	return q.Session(&gorm.Session{}), nil
+}
+
+// orderBy applies the validated sort (default -received_on, then -id).
+func orderBy(q *gorm.DB, sort string) *gorm.DB {
+	if sort == "" {
+		sort = "-received_on"
+	}
+	for _, k := range strings.Split(sort, ",") {
+		k = strings.TrimSpace(k)
+		desc := strings.HasPrefix(k, "-")
+		col := sortColumns[strings.TrimPrefix(k, "-")]
+		if desc {
+			q = q.Order(col + " DESC")
+		} else {
+			q = q.Order(col + " ASC")
+		}
+	}
+	return q.Order("cases.id DESC")
+}
+
+func splitList(v string) []string {
+	var out []string
+	for _, x := range strings.Split(v, ",") {
+		if x = strings.TrimSpace(x); x != "" {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// Event is one row of a case's timeline.
+type Event struct {
+	ID          int64
+	Action      string
+	FromStatus  string
+	ToStatus    string
+	EffectiveOn *string
+	ActorID     int64
+	ActorName   string
+	// Payload is the JSON of the action's parameters (edit: before/after of
+	// the changed fields, personal numbers masked).
+	Payload   json.RawMessage
+	Note      string
+	Imported  bool
+	CreatedAt time.Time
+}
+
+// Events returns the timeline of case id, oldest first.
+func (s *Service) Events(ctx context.Context, p *auth.Principal, id int64) ([]Event, error) {
+	if _, err := loadCase(ctx, s.db.Read, p, id); err != nil {
+		return nil, err
+	}
+	var rows []models.CaseEvent
+	if err := s.db.Read.WithContext(ctx).Where("case_id = ?", id).Order("id").Find(&rows).Error; err != nil {
+		return nil, errs.Internal(err)
+	}
+	out := make([]Event, len(rows))
+	for i, r := range rows {
+		payload := json.RawMessage(r.Payload)
+		if !json.Valid(payload) {
+			payload = json.RawMessage(`{}`)
+		}
+		out[i] = Event{ID: r.ID, Action: r.Action, FromStatus: r.FromStatus, ToStatus: r.ToStatus,
+			EffectiveOn: r.EffectiveOn, ActorID: r.ActorID, ActorName: r.ActorName, Payload: payload,
+			Note: r.Note, Imported: r.Imported, CreatedAt: r.CreatedAt}
+	}
+	return out, nil
+}

@@ -1,0 +1,399 @@
+// Package lifecycle is the reconsideration case service: creating, editing,
+// reading and listing cases, and moving them through the state machine of
+// Table, one write transaction per change, with an append-only event and a
+// version snapshot for each, and the injected hooks (deadline recomputation,
+// statistics rollup) run inside the same transaction.
+package lifecycle
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"fuyi/models"
+	"fuyi/services/auth"
+	"fuyi/services/codes"
+	"fuyi/services/errs"
+)
+
+// Hook runs inside the transaction of every create, edit and transition of a
+// case (before is nil on create). An error rolls the whole change back.
+type Hook func(ctx context.Context, tx *gorm.DB, before, after *models.Case) error
+
+// MetricFilter narrows the case list to the cases behind one dashboard number:
+// the metric key (a metric definition key such as "comprehensive_correction",
+// or a count such as "closed", "received", "accepted"; a ":numerator" or
+// ":denominator" suffix is the metric's to choose), the period [from, to]
+// (YYYY-MM-DD, either may be empty), and the organs in scope. It returns a
+// scope applied to a query on the "cases" table (refer to columns as
+// cases.column). An unknown key is an errs.KindInvalid error naming the field
+// "metric". db is a read handle for looking definitions up.
+type MetricFilter func(ctx context.Context, db *gorm.DB, key, from, to string, organIDs []int64) (func(*gorm.DB) *gorm.DB, error)
+
+// Options configures a Service.
+type Options struct {
+	// Hooks run in the transaction of every change, in order.
+	Hooks []Hook
+	// Now is the clock (time.Now when nil); "today" is its date in China time.
+	Now func() time.Time
+	// MetricFilter serves the list's metric filter; nil answers 400 unknown metric.
+	MetricFilter MetricFilter
+}
+
+// Service is the reconsideration case service.
+type Service struct {
+	db           *models.DB
+	hooks        []Hook
+	now          func() time.Time
+	metricFilter MetricFilter
+}
+
+// New returns a case service on db.
+func New(db *models.DB, opts Options) *Service {
+	s := &Service{db: db, hooks: opts.Hooks, now: opts.Now, metricFilter: opts.MetricFilter}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	return s
+}
+
+// SetMetricFilter installs the statistics package's metric filter (for wiring
+// orders where the statistics service is built after this one).
+func (s *Service) SetMetricFilter(m MetricFilter) { s.metricFilter = m }
+
+// AddHook appends a hook run in the transaction of every change.
+func (s *Service) AddHook(h Hook) { s.hooks = append(s.hooks, h) }
+
+// today is the current civil date in China.
+func (s *Service) today() string { return s.now().In(chinaTime).Format(time.DateOnly) }
+
+var errCaseNotFound = errs.NotFound("case", "案件")
+
+func notFound() error {
+	e := *errCaseNotFound
+	return &e
+}
+
+func forbiddenWrite() error {
+	return errs.Forbidden("当前角色无权修改案件", "your role may not change cases")
+}
+
+// loadCase reads a case through q and hides it unless p may see its organ:
+// another organ's case is "not found", never "forbidden".
+func loadCase(ctx context.Context, q *gorm.DB, p *auth.Principal, id int64) (*models.Case, error) {
+	var c models.Case
+	if err := q.WithContext(ctx).Where("id = ?", id).Take(&c).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, notFound()
+		}
+		return nil, errs.Internal(err)
+	}
+	if !p.CanSeeOrgan(c.OrganID) {
+		return nil, notFound()
+	}
+	return &c, nil
+}
+
+// CheckVersion answers 409 stale unless version is the case's current one.
+func CheckVersion(c *models.Case, version int64) error {
+	if version != c.Version {
+		return errs.Stale(c.Version)
+	}
+	return nil
+}
+
+// AllowedActions lists what p may do to c now, in Table order: the actions
+// whose From holds c's status and whose Guard passes. Reporters, and anyone
+// outside c's organ, may do nothing.
+func AllowedActions(c *models.Case, p *auth.Principal) []string {
+	out := []string{}
+	if c == nil || !p.CanWriteCases() || !p.CanSeeOrgan(c.OrganID) {
+		return out
+	}
+	for _, t := range Table {
+		if slices.Contains(t.From, c.Status) && (t.Guard == nil || t.Guard(c) == nil) {
+			out = append(out, t.Action)
+		}
+	}
+	return out
+}
+
+// allowedFor is AllowedActions ignoring the caller (for error messages).
+func allowedFor(c *models.Case) []string {
+	out := []string{}
+	for _, t := range Table {
+		if slices.Contains(t.From, c.Status) && (t.Guard == nil || t.Guard(c) == nil) {
+			out = append(out, t.Action)
+		}
+	}
+	return out
+}
+
+// refuse is the 422 for an action the state machine does not allow now.
+func refuse(c *models.Case, action string, cause *errs.Error) error {
+	allowed := allowedFor(c)
+	zhAllowed, enAllowed := make([]string, len(allowed)), make([]string, len(allowed))
+	for i, a := range allowed {
+		zhAllowed[i] = codes.Actions.Label(a, "zh") + "（" + a + "）"
+		enAllowed[i] = a
+	}
+	zhList, enList := strings.Join(zhAllowed, "、"), strings.Join(enAllowed, ", ")
+	if len(allowed) == 0 {
+		zhList, enList = "无", "none"
+	}
+	stZH := codes.Statuses.Label(c.Status, "zh")
+	actZH := codes.Actions.Label(action, "zh")
+	var e *errs.Error
+	if cause != nil {
+		e = errs.Rule(cause.Code,
+			cause.Message.ZH+"。当前状态："+stZH+"（"+c.Status+"）；当前可执行的操作："+zhList,
+			cause.Message.EN+". Current state: "+c.Status+"; allowed actions now: "+enList)
+	} else {
+		e = errs.Rule("invalid_transition",
+			"案件当前状态为「"+stZH+"」（"+c.Status+"），不能执行「"+actZH+"」（"+action+"）。当前可执行的操作："+zhList,
+			"the case is "+c.Status+" ("+codes.Statuses.Label(c.Status, "en")+"); "+action+" is not allowed. Allowed actions now: "+enList)
+	}
+	return e.With("current_status", c.Status).With("allowed_actions", allowed).With("action", action)
+}
+
+// Transition applies one action to case id as p, in one write transaction:
+// it loads the case, checks scope, role, version and the table, updates the
+// case with a guarded UPDATE, appends an event and a version snapshot and
+// runs the hooks. It returns the case as it now stands.
+func (s *Service) Transition(ctx context.Context, p *auth.Principal, id int64, in TransitionInput) (*CaseView, error) {
+	in.Note = strings.TrimSpace(in.Note)
+	in.Reason = strings.TrimSpace(in.Reason)
+	in.ApprovedBy = strings.TrimSpace(in.ApprovedBy)
+	var after *models.Case
+	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
+		before, err := loadCase(ctx, tx, p, id)
+		if err != nil {
+			return err
+		}
+		if !p.CanWriteCases() {
+			return forbiddenWrite()
+		}
+		t, ok := Lookup(in.Action)
+		if !ok {
+			return errs.InvalidField("action", "未知的操作："+in.Action, "unknown action: "+in.Action).With("allowed_actions", allowedFor(before))
+		}
+		if in.Version == 0 {
+			return errs.InvalidField("version", "必须提供案件版本号", "version is required")
+		}
+		if err := CheckVersion(before, in.Version); err != nil {
+			return err
+		}
+		if !slices.Contains(t.From, before.Status) {
+			return refuse(before, in.Action, nil)
+		}
+		if t.Guard != nil {
+			if g := t.Guard(before); g != nil {
+				return refuse(before, in.Action, g)
+			}
+		}
+		f := fieldErrs{}
+		if dateCheck(f, "effective_on", in.EffectiveOn, true, s.today()) {
+			floor, floorField, err := latestDate(tx, before)
+			if err != nil {
+				return errs.Internal(err)
+			}
+			if in.EffectiveOn < floor {
+				f.add("effective_on", "生效日期不能早于前一程序日期（"+floorField.zh+" "+floor+"）",
+					"effective_on must not precede the previous step ("+floorField.en+" "+floor+")")
+			}
+		}
+		if t.Check != nil {
+			t.Check(before, &in, f)
+		}
+		if err := f.err(); err != nil {
+			return err
+		}
+		c := *before
+		if err := t.Apply(tx, &c, &in); err != nil {
+			return errs.Internal(err)
+		}
+		c.Status = t.Target(before.Status)
+		if err := s.save(ctx, tx, p, before, &c, eventOf(t, before, &c, &in)); err != nil {
+			return err
+		}
+		after = &c
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Get(ctx, p, after.ID)
+}
+
+type namedDate struct{ zh, en string }
+
+// latestDate is the latest procedural date recorded on the case (including
+// its suspension periods): a new step may not be dated before it.
+func latestDate(tx *gorm.DB, c *models.Case) (string, namedDate, error) {
+	best, name := c.ReceivedOn, namedDate{"收件日期", "received_on"}
+	consider := func(v *string, zh, en string) {
+		if v != nil && *v > best {
+			best, name = *v, namedDate{zh, en}
+		}
+	}
+	consider(c.CorrectionNoticeOn, "补正通知日期", "correction_notice_on")
+	consider(c.CorrectionReceivedOn, "补正材料收到日期", "correction_received_on")
+	consider(c.AcceptedOn, "受理日期", "accepted_on")
+	consider(c.ClosedOn, "结案日期", "closed_on")
+	consider(c.ServedOn, "送达日期", "served_on")
+	consider(c.ArchivedOn, "归档日期", "archived_on")
+	var sus []models.CaseSuspension
+	if err := tx.Where("case_id = ?", c.ID).Find(&sus).Error; err != nil {
+		return "", name, err
+	}
+	for _, x := range sus {
+		consider(&x.FromOn, "中止日期", "suspended_on")
+		consider(x.ToOn, "恢复审理日期", "resumed_on")
+	}
+	return best, name, nil
+}
+
+// eventOf builds the event row of a transition: the parameters the action takes.
+func eventOf(t Transition, before, after *models.Case, in *TransitionInput) *models.CaseEvent {
+	payload := map[string]any{}
+	for _, name := range append(append([]string{}, t.Params...), t.Optional...) {
+		switch name {
+		case "procedure":
+			payload[name] = in.Procedure
+		case "deemed":
+			payload[name] = in.Deemed
+		case "reason":
+			payload[name] = in.Reason
+		case "ground":
+			payload[name] = in.Ground
+		case "days":
+			payload[name] = in.Days
+		case "approved_by":
+			payload[name] = in.ApprovedBy
+		case "outcome":
+			payload[name] = in.Outcome
+		case "partial":
+			payload[name] = in.Partial
+		case "redo":
+			payload[name] = in.Redo
+		case "termination":
+			payload[name] = in.Termination
+		}
+	}
+	payload["article"] = t.Article
+	b, _ := json.Marshal(payload)
+	return &models.CaseEvent{
+		Action: t.Action, FromStatus: before.Status, ToStatus: after.Status,
+		EffectiveOn: ptr(in.EffectiveOn), Payload: string(b), Note: in.Note,
+	}
+}
+
+// save writes the change of one case: the guarded update (zero rows = stale),
+// the event, the version snapshot and the hooks, all in tx.
+func (s *Service) save(ctx context.Context, tx *gorm.DB, p *auth.Principal, before, after *models.Case, ev *models.CaseEvent) error {
+	now := s.now().UTC()
+	after.Version = before.Version + 1
+	after.UpdatedAt = now
+	after.EditedInAppAt = &now
+	res := tx.Model(&models.Case{}).
+		Where("id = ? AND status = ? AND version = ?", before.ID, before.Status, before.Version).
+		Updates(caseColumns(after))
+	if res.Error != nil {
+		return errs.Internal(res.Error)
+	}
+	if res.RowsAffected == 0 {
+		var cur models.Case
+		if err := tx.Select("version", "status").Where("id = ?", before.ID).Take(&cur).Error; err != nil {
+			return errs.Internal(err)
+		}
+		return errs.Stale(cur.Version)
+	}
+	ev.CaseID, ev.OrganID = after.ID, after.OrganID
+	ev.ActorID, ev.ActorName = p.UserID, actorName(p)
+	ev.CreatedAt = now
+	if err := tx.Create(ev).Error; err != nil {
+		return errs.Internal(err)
+	}
+	if err := s.snapshot(tx, p, after, now); err != nil {
+		return err
+	}
+	return s.runHooks(ctx, tx, before, after)
+}
+
+func (s *Service) runHooks(ctx context.Context, tx *gorm.DB, before, after *models.Case) error {
+	for _, h := range s.hooks {
+		if err := h(ctx, tx, before, after); err != nil {
+			var e *errs.Error
+			if errors.As(err, &e) {
+				return err
+			}
+			return errs.Internal(err)
+		}
+	}
+	return nil
+}
+
+// snapshot writes the CaseVersion row of c's current version: the case and
+// its parties as JSON.
+func (s *Service) snapshot(tx *gorm.DB, p *auth.Principal, c *models.Case, now time.Time) error {
+	var parties []models.CaseParty
+	if err := tx.Where("case_id = ?", c.ID).Order("role, position, id").Find(&parties).Error; err != nil {
+		return errs.Internal(err)
+	}
+	b, err := json.Marshal(struct {
+		Case    *models.Case       `json:"case"`
+		Parties []models.CaseParty `json:"parties"`
+	}{c, parties})
+	if err != nil {
+		return errs.Internal(err)
+	}
+	var actor int64
+	if p != nil {
+		actor = p.UserID
+	}
+	if err := tx.Create(&models.CaseVersion{CaseID: c.ID, Version: c.Version, Snapshot: string(b), ActorID: actor, CreatedAt: now}).Error; err != nil {
+		return errs.Internal(err)
+	}
+	return nil
+}
+
+func actorName(p *auth.Principal) string {
+	if p == nil {
+		return ""
+	}
+	if p.DisplayName != "" {
+		return p.DisplayName
+	}
+	return p.Username
+}
+
+// caseColumns are the columns a change of a case may write (never the id,
+// organ, number or creation data).
+func caseColumns(c *models.Case) map[string]any {
+	return map[string]any{
+		"status": c.Status, "version": c.Version, "regime": c.Regime,
+		"applicant": c.Applicant, "applicant_type": c.ApplicantType, "agent": c.Agent,
+		"respondent_id": c.RespondentID, "act_type": c.ActType, "area": c.Area,
+		"act_document_no": c.ActDocumentNo, "act_date": c.ActDate, "request": c.Request,
+		"channel": c.Channel, "procedure": c.Procedure, "handler_id": c.HandlerID,
+		"second_handler_id": c.SecondHandlerID,
+		"received_on":       c.ReceivedOn, "correction_notice_on": c.CorrectionNoticeOn,
+		"correction_due_days": c.CorrectionDueDays, "correction_received_on": c.CorrectionReceivedOn,
+		"accepted_on": c.AcceptedOn, "deemed_accepted": c.DeemedAccepted,
+		"intake_on": c.IntakeOn, "intake_reason": c.IntakeReason,
+		"copy_sent_on": c.CopySentOn, "reply_received_on": c.ReplyReceivedOn,
+		"suspended_on": c.SuspendedOn, "suspend_ground": c.SuspendGround,
+		"extension_days": c.ExtensionDays, "extended_by": c.ExtendedBy,
+		"closed_on": c.ClosedOn, "outcome": c.Outcome, "outcome_partial": c.OutcomePartial,
+		"outcome_redo": c.OutcomeRedo, "termination": c.Termination,
+		"served_on": c.ServedOn, "archived_on": c.ArchivedOn,
+		"hearing_held": c.HearingHeld, "committee_consulted": c.CommitteeConsulted,
+		"compensation_claimed": c.CompensationClaimed, "compensation_awarded": c.CompensationAwarded,
+		"note": c.Note, "edited_in_app_at": c.EditedInAppAt, "updated_at": c.UpdatedAt,
+	}
+}
