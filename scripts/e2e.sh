@@ -27,6 +27,13 @@ curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null || { echo "e2e: server did 
 
 export FUYI_E2E_URL="http://127.0.0.1:$port" FUYI_E2E_PASSWORD="$FUYI_DEMO_PASSWORD" FUYI_E2E_OUT="$work/out"
 mkdir -p "$FUYI_E2E_OUT"
+# Screenshots of every page go to the run's output; UPDATE_SCREENSHOTS=1
+# writes them into docs/screenshots for the user guide instead.
+if [ "${UPDATE_SCREENSHOTS:-}" = 1 ]; then
+  export FUYI_E2E_SHOTS="$root/docs/screenshots"
+else
+  export FUYI_E2E_SHOTS="$FUYI_E2E_OUT/screenshots"
+fi
 set +e
 (cd "$root/frontend" && node e2e/run.mjs)
 rc=$?

@@ -18,6 +18,7 @@ fi
 cat <<MSG
 
   复议 Fuyi is starting: http://$addr
+  2022年看板（复现平谷区2022年报告）/ the 2022 dashboard: http://$addr/dashboard?year=2022
   演示账号 demo logins (password: $FUYI_DEMO_PASSWORD)
     manager   科长（看板、纠错率）      officer   承办人
     reporter  统计报告                  admin     管理员

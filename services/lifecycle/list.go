@@ -158,8 +158,10 @@ func (s *Service) query(ctx context.Context, p *auth.Principal, f *ListFilter) (
 	dateFilter("closed_from", f.ClosedFrom, "cases.closed_on >= ?")
 	dateFilter("closed_to", f.ClosedTo, "cases.closed_on <= ?")
 	if f.Overdue {
+		// The same definition as the deadline list (services/clock OverdueSQL):
+		// a step not done whose due date has passed; a step done late is history.
 		q = q.Where(`EXISTS (SELECT 1 FROM deadlines d WHERE d.subject_type = 'case' AND d.subject_id = cases.id
-			AND (d.status = 'missed' OR (d.status = 'open' AND d.due_on < ?)))`, s.today())
+			AND d.status IN ('open', 'missed') AND d.due_on < ? AND d.met_on IS NULL)`, s.today())
 	}
 	for _, d := range []struct{ field, v string }{{"from", f.From}, {"to", f.To}} {
 		if d.v != "" && !validDate(d.v) {
@@ -272,4 +274,21 @@ func (s *Service) Events(ctx context.Context, p *auth.Principal, id int64) ([]Ev
 			Note: r.Note, Imported: r.Imported, CreatedAt: r.CreatedAt}
 	}
 	return out, nil
+}
+
+// IDs returns the ids of the cases p may see that match f (sort and paging
+// ignored), at most limit of them; more is a 400 naming "filter".
+func (s *Service) IDs(ctx context.Context, p *auth.Principal, f ListFilter, limit int) ([]int64, error) {
+	q, err := s.query(ctx, p, &f)
+	if err != nil {
+		return nil, err
+	}
+	var ids []int64
+	if err := q.Order("cases.id").Limit(limit+1).Pluck("cases.id", &ids).Error; err != nil {
+		return nil, errs.Internal(err)
+	}
+	if len(ids) > limit {
+		return nil, errs.InvalidField("filter", fmt.Sprintf("筛选结果超过%d件，请缩小范围", limit), fmt.Sprintf("the filter matches more than %d cases; narrow it", limit))
+	}
+	return ids, nil
 }

@@ -19,11 +19,18 @@ import (
 	"fuyi/services/auth"
 	"fuyi/services/codes"
 	"fuyi/services/errs"
+	"fuyi/services/telemetry"
 )
 
 // Hook runs inside the transaction of every create, edit and transition of a
 // case (before is nil on create). An error rolls the whole change back.
 type Hook func(ctx context.Context, tx *gorm.DB, before, after *models.Case) error
+
+// Guard is consulted inside the transaction of every transition, once the
+// state machine and the parameters have accepted it, before anything is
+// written: an error refuses the transition (the approval workflow answers
+// 422 approval_required for an action that needs approval). Nil = none.
+type Guard func(ctx context.Context, tx *gorm.DB, c *models.Case, action string, p *auth.Principal) error
 
 // MetricFilter narrows the case list to the cases behind one dashboard number:
 // the metric key (a metric definition key such as "comprehensive_correction",
@@ -43,6 +50,8 @@ type Options struct {
 	Now func() time.Time
 	// MetricFilter serves the list's metric filter; nil answers 400 unknown metric.
 	MetricFilter MetricFilter
+	// Guard, when set, may refuse a transition (see Guard).
+	Guard Guard
 }
 
 // Service is the reconsideration case service.
@@ -51,11 +60,12 @@ type Service struct {
 	hooks        []Hook
 	now          func() time.Time
 	metricFilter MetricFilter
+	guard        Guard
 }
 
 // New returns a case service on db.
 func New(db *models.DB, opts Options) *Service {
-	s := &Service{db: db, hooks: opts.Hooks, now: opts.Now, metricFilter: opts.MetricFilter}
+	s := &Service{db: db, hooks: opts.Hooks, now: opts.Now, metricFilter: opts.MetricFilter, guard: opts.Guard}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -65,6 +75,10 @@ func New(db *models.DB, opts Options) *Service {
 // SetMetricFilter installs the statistics package's metric filter (for wiring
 // orders where the statistics service is built after this one).
 func (s *Service) SetMetricFilter(m MetricFilter) { s.metricFilter = m }
+
+// SetGuard installs the transition guard (for wiring orders where the
+// approval workflow is built after this service).
+func (s *Service) SetGuard(g Guard) { s.guard = g }
 
 // AddHook appends a hook run in the transaction of every change.
 func (s *Service) AddHook(h Hook) { s.hooks = append(s.hooks, h) }
@@ -166,68 +180,143 @@ func refuse(c *models.Case, action string, cause *errs.Error) error {
 // case with a guarded UPDATE, appends an event and a version snapshot and
 // runs the hooks. It returns the case as it now stands.
 func (s *Service) Transition(ctx context.Context, p *auth.Principal, id int64, in TransitionInput) (*CaseView, error) {
-	in.Note = strings.TrimSpace(in.Note)
-	in.Reason = strings.TrimSpace(in.Reason)
-	in.ApprovedBy = strings.TrimSpace(in.ApprovedBy)
 	var after *models.Case
 	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
-		before, err := loadCase(ctx, tx, p, id)
-		if err != nil {
-			return err
-		}
-		if !p.CanWriteCases() {
-			return forbiddenWrite()
-		}
-		t, ok := Lookup(in.Action)
-		if !ok {
-			return errs.InvalidField("action", "未知的操作："+in.Action, "unknown action: "+in.Action).With("allowed_actions", allowedFor(before))
-		}
-		if in.Version == 0 {
-			return errs.InvalidField("version", "必须提供案件版本号", "version is required")
-		}
-		if err := CheckVersion(before, in.Version); err != nil {
-			return err
-		}
-		if !slices.Contains(t.From, before.Status) {
-			return refuse(before, in.Action, nil)
-		}
-		if t.Guard != nil {
-			if g := t.Guard(before); g != nil {
-				return refuse(before, in.Action, g)
-			}
-		}
-		f := fieldErrs{}
-		if dateCheck(f, "effective_on", in.EffectiveOn, true, s.today()) {
-			floor, floorField, err := latestDate(tx, before)
-			if err != nil {
-				return errs.Internal(err)
-			}
-			if in.EffectiveOn < floor {
-				f.add("effective_on", "生效日期不能早于前一程序日期（"+floorField.zh+" "+floor+"）",
-					"effective_on must not precede the previous step ("+floorField.en+" "+floor+")")
-			}
-		}
-		if t.Check != nil {
-			t.Check(before, &in, f)
-		}
-		if err := f.err(); err != nil {
-			return err
-		}
-		c := *before
-		if err := t.Apply(tx, &c, &in); err != nil {
-			return errs.Internal(err)
-		}
-		c.Status = t.Target(before.Status)
-		if err := s.save(ctx, tx, p, before, &c, eventOf(t, before, &c, &in)); err != nil {
-			return err
-		}
-		after = &c
-		return nil
+		var err error
+		after, err = s.TransitionTx(ctx, tx, p, id, in)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
+	telemetry.TransitionsTotal.WithLabelValues(in.Action).Inc()
 	return s.Get(ctx, p, after.ID)
+}
+
+// TransitionTx is Transition inside the caller's write transaction tx (the
+// approval workflow executes an approved action together with the
+// proposal's own change). It returns the case as written.
+func (s *Service) TransitionTx(ctx context.Context, tx *gorm.DB, p *auth.Principal, id int64, in TransitionInput) (*models.Case, error) {
+	in.Note = strings.TrimSpace(in.Note)
+	in.Reason = strings.TrimSpace(in.Reason)
+	in.ApprovedBy = strings.TrimSpace(in.ApprovedBy)
+	before, err := loadCase(ctx, tx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	if !p.CanWriteCases() {
+		return nil, forbiddenWrite()
+	}
+	t, ok := Lookup(in.Action)
+	if !ok {
+		return nil, errs.InvalidField("action", "未知的操作："+in.Action, "unknown action: "+in.Action).With("allowed_actions", allowedFor(before))
+	}
+	if in.Version == 0 {
+		return nil, errs.InvalidField("version", "必须提供案件版本号", "version is required")
+	}
+	if err := CheckVersion(before, in.Version); err != nil {
+		return nil, err
+	}
+	if !slices.Contains(t.From, before.Status) {
+		return nil, refuse(before, in.Action, nil)
+	}
+	if t.Guard != nil {
+		if g := t.Guard(before); g != nil {
+			return nil, refuse(before, in.Action, g)
+		}
+	}
+	f := fieldErrs{}
+	if dateCheck(f, "effective_on", in.EffectiveOn, true, s.today()) {
+		floor, floorField, err := latestDate(tx, before)
+		if err != nil {
+			return nil, errs.Internal(err)
+		}
+		if in.EffectiveOn < floor {
+			f.add("effective_on", "生效日期不能早于前一程序日期（"+floorField.zh+" "+floor+"）",
+				"effective_on must not precede the previous step ("+floorField.en+" "+floor+")")
+		}
+	}
+	if t.Check != nil {
+		t.Check(before, &in, f)
+	}
+	if err := f.err(); err != nil {
+		return nil, err
+	}
+	if s.guard != nil {
+		if err := s.guard(ctx, tx, before, in.Action, p); err != nil {
+			return nil, err
+		}
+	}
+	c := *before
+	if err := t.Apply(tx, &c, &in); err != nil {
+		return nil, errs.Internal(err)
+	}
+	c.Status = t.Target(before.Status)
+	if err := s.save(ctx, tx, p, before, &c, eventOf(t, before, &c, &in)); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// Change applies fn to case id inside tx and saves the result like an edit:
+// the guarded versioned update, an event with action and the payload fn
+// returns, a version snapshot and the hooks. version 0 skips the caller's
+// version check (bulk changes; the guarded update still refuses a case
+// changed concurrently). fn may change only fields caseColumns writes; it
+// must not change the status. Used by the workflow's assignment.
+func (s *Service) Change(ctx context.Context, tx *gorm.DB, p *auth.Principal, id, version int64, action, note string, fn func(c *models.Case) (payload any, err error)) (*models.Case, error) {
+	before, err := loadCase(ctx, tx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	if !p.CanWriteCases() {
+		return nil, forbiddenWrite()
+	}
+	if version != 0 {
+		if err := CheckVersion(before, version); err != nil {
+			return nil, err
+		}
+	}
+	c := *before
+	payload, err := fn(&c)
+	if err != nil {
+		return nil, err
+	}
+	c.Status = before.Status
+	b, err := json.Marshal(payload)
+	if err != nil {
+		return nil, errs.Internal(err)
+	}
+	ev := &models.CaseEvent{Action: action, FromStatus: before.Status, ToStatus: before.Status, EffectiveOn: ptr(s.today()), Payload: string(b), Note: strings.TrimSpace(note)}
+	if err := s.save(ctx, tx, p, before, &c, ev); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// AppendEvent adds a timeline row to case c inside tx without changing the
+// case (no version bump, no hooks): proposals, approvals, documents,
+// follow-ups. The status stays c's.
+func (s *Service) AppendEvent(ctx context.Context, tx *gorm.DB, p *auth.Principal, c *models.Case, action string, effectiveOn *string, payload any, note string) error {
+	b, err := json.Marshal(payload)
+	if err != nil {
+		return errs.Internal(err)
+	}
+	ev := &models.CaseEvent{CaseID: c.ID, OrganID: c.OrganID, Action: action, FromStatus: c.Status, ToStatus: c.Status,
+		EffectiveOn: effectiveOn, Payload: string(b), Note: strings.TrimSpace(note), CreatedAt: s.now().UTC()}
+	if p != nil {
+		ev.ActorID, ev.ActorName = p.UserID, actorName(p)
+	}
+	if err := tx.WithContext(ctx).Create(ev).Error; err != nil {
+		return errs.Internal(err)
+	}
+	return nil
+}
+
+// LoadCase reads case id through q (a read handle or a transaction), hidden
+// (not found) unless p may see its organ.
+func LoadCase(ctx context.Context, q *gorm.DB, p *auth.Principal, id int64) (*models.Case, error) {
+	return loadCase(ctx, q, p, id)
 }
 
 type namedDate struct{ zh, en string }
@@ -286,6 +375,9 @@ func eventOf(t Transition, before, after *models.Case, in *TransitionInput) *mod
 		}
 	}
 	payload["article"] = t.Article
+	if in.Approval != nil {
+		payload["approval"] = in.Approval
+	}
 	b, _ := json.Marshal(payload)
 	return &models.CaseEvent{
 		Action: t.Action, FromStatus: before.Status, ToStatus: after.Status,

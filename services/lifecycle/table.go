@@ -81,6 +81,11 @@ type TransitionInput struct {
 	Partial     bool   // decide, revoked only
 	Redo        bool   // decide, revoked only
 	Termination string // terminate
+
+	// Approval is set only by the approval workflow when it executes an
+	// approved proposal: the chain of steps, recorded in the event payload
+	// under "approval". The API never sets it.
+	Approval any
 }
 
 // fieldErrs collects field errors keyed by the JSON field name.
