@@ -6,13 +6,16 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"time"
 
 	"fuyi/api"
 	"fuyi/frontend"
 	"fuyi/models"
+	"fuyi/services/audit"
 	"fuyi/services/auth"
 	"fuyi/services/clock"
+	"fuyi/services/ledger"
 	"fuyi/services/lifecycle"
 	"fuyi/services/litigation"
 	"fuyi/services/organs"
@@ -32,6 +35,8 @@ type app struct {
 	stats  *stats.Service
 	clock  *clock.Service
 	lit    *litigation.Service
+	audit  *audit.Service
+	jobs   *ledger.Jobs
 }
 
 // openApp opens the database, migrates it when migrate is set (otherwise
@@ -80,17 +85,33 @@ func openApp(ctx context.Context, cfg *Config, logOut io.Writer, migrate bool) (
 	a.stats = stats.New(db)
 	a.lit = litigation.New(db, litigation.Options{Calendar: a.clock.Calendar})
 	a.stats.SetLitigation(a.lit)
-	// Hooks run in the transaction of every case write, in this order: the
-	// deadlines first (the rollup reads the decision deadline's status), then
-	// the period lock, then the statistics rollup.
-	a.cases.AddHook(a.clock.Recompute)
-	a.cases.AddHook(a.stats.LockHook)
-	a.cases.AddHook(a.stats.RollupHook)
+	for _, h := range a.caseHooks() {
+		a.cases.AddHook(h)
+	}
 	a.cases.SetMetricFilter(a.stats.MetricFilter)
+	a.jobs = ledger.NewJobs(db, ledger.JobOptions{Dir: filepath.Join(cfg.DataDir, "imports"), Hooks: a.caseHooks(), Logger: log,
+		Read: ledger.ReadOptions{MaxFileBytes: cfg.MaxUploadBytes}})
+	a.jobs.Register(litigation.KindLedger, litigation.ImportLedger)
+	// The audit trail records every case change inside its transaction.
+	a.audit = audit.New(db, nil)
+	a.cases.AddHook(a.audit.CaseHook)
 	return a, nil
 }
 
-func (a *app) Close() error { return a.db.Close() }
+// caseHooks run in the transaction of every case write — by hand, by import
+// or by the demo — in this order: the deadlines first (the rollup reads the
+// decision deadline's status), then the period lock, then the statistics
+// rollup.
+func (a *app) caseHooks() []lifecycle.Hook {
+	return []lifecycle.Hook{a.clock.Recompute, a.stats.LockHook, a.stats.RollupHook}
+}
+
+func (a *app) Close() error {
+	if a.jobs != nil {
+		a.jobs.Wait()
+	}
+	return a.db.Close()
+}
 
 // router builds the HTTP handler.
 func (a *app) router() *api.Deps {
@@ -114,6 +135,8 @@ func (a *app) router() *api.Deps {
 		Stats:          a.stats,
 		Litigation:     a.lit,
 		Deadlines:      a.clock,
+		Imports:        a.jobs,
+		Audit:          a.audit,
 	}
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"sync"
+	"time"
 )
 
 var bgWG sync.WaitGroup
@@ -28,6 +29,21 @@ func (a *app) backgroundJobs() []func(ctx context.Context) {
 		// The deadline sweep: statuses, reminders, deemed acceptance. Safe with
 		// several instances (a lease in the database, idempotent inserts).
 		jobs = append(jobs, func(ctx context.Context) { a.clock.Run(ctx, a.cfg.SweepInterval) })
+		// Import jobs abandoned by a dead instance are failed; old files removed.
+		jobs = append(jobs, func(ctx context.Context) {
+			t := time.NewTicker(a.cfg.SweepInterval)
+			defer t.Stop()
+			for {
+				if err := a.jobs.Sweep(ctx); err != nil && ctx.Err() == nil {
+					a.log.Warn("import job sweep", "err", err)
+				}
+				select {
+				case <-ctx.Done():
+					return
+				case <-t.C:
+				}
+			}
+		})
 	}
 	return jobs
 }

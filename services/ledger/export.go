@@ -134,7 +134,7 @@ func Export(ctx context.Context, db *models.DB, organID int64, format string, w 
 		return err
 	}
 	rows, err := db.Read.WithContext(ctx).Table("cases").
-		Select("cases.case_no, cases.applicant, cases.applicant_type, COALESCE(agencies.name, ''), cases.act_type, cases.area, cases.received_on, " +
+		Select("cases.case_no, cases.applicant, cases.applicant_type, COALESCE(agencies.name, ''), cases.act_type, cases.area, cases.received_on, "+
 			"cases.status, cases.accepted_on, cases.procedure, cases.closed_on, cases.outcome, cases.outcome_partial, cases.outcome_redo, cases.termination, cases.note").
 		Joins("LEFT JOIN agencies ON agencies.id = cases.respondent_id").
 		Where("cases.organ_id = ?", organID).Order("cases.received_on, cases.year, cases.seq, cases.id").Rows()

@@ -24,7 +24,7 @@ var testNow = time.Date(2025, 6, 1, 4, 0, 0, 0, time.UTC)
 func fixedNow() time.Time { return testNow }
 
 // seedOrgan creates an organ with one agency and returns it.
-func seedOrgan(t *testing.T, db *models.DB, name, short string) models.Organ {
+func seedOrgan(t testing.TB, db *models.DB, name, short string) models.Organ {
 	t.Helper()
 	o := models.Organ{Name: name, ShortName: short, CaseNoPattern: "{short}政复〔{year}〕{seq}号", Version: 1}
 	if err := db.Write.Create(&o).Error; err != nil {
@@ -163,8 +163,8 @@ func TestThreeBadRowsNamedAndNothingWritten(t *testing.T) {
 	before := counts(t, db)
 	bad := csvOf(zhHeader,
 		",张三,公民,区公安分局,行政处罚,公安,2022-03-05,受理,2022-03-10,普通,2022-05-01,维持,,",
-		",李四,公民,区公安分局,行政处罚,,2022-02-30,受理,2022-03-10,,,,,",  // row 3: no such day
-		",王五,公民,新机关,行政处罚,,2022-03-05,受理,2022-03-01,,,,,",      // row 4: accepted before received
+		",李四,公民,区公安分局,行政处罚,,2022-02-30,受理,2022-03-10,,,,,",       // row 3: no such day
+		",王五,公民,新机关,行政处罚,,2022-03-05,受理,2022-03-01,,,,,",         // row 4: accepted before received
 		",赵六,公民,区公安分局,行政处罚,,2022-03-05,受理,2022-03-06,,,维持,自愿撤回,", // row 5: outcome w/o closed_on, termination w/o 终止
 	)
 	res := run(t, db, ImportOptions{Path: writeFile(t, "bad.csv", bad), OrganID: o.ID})

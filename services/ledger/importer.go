@@ -203,8 +203,8 @@ func loadIndex(ctx context.Context, q *gorm.DB, organ *models.Organ) (*caseIndex
 		return ix, nil
 	}
 	rows, err := q.WithContext(ctx).Table("cases").
-		Select("cases.id, cases.case_no, cases.version, cases.status, cases.import_key, cases.import_hash, cases.edited_in_app_at, cases.updated_at, " +
-			"cases.applicant, cases.applicant_type, COALESCE(agencies.name, ''), cases.act_type, cases.area, cases.received_on, cases.accepted_on, " +
+		Select("cases.id, cases.case_no, cases.version, cases.status, cases.import_key, cases.import_hash, cases.edited_in_app_at, cases.updated_at, "+
+			"cases.applicant, cases.applicant_type, COALESCE(agencies.name, ''), cases.act_type, cases.area, cases.received_on, cases.accepted_on, "+
 			"cases.procedure, cases.closed_on, cases.outcome, cases.outcome_partial, cases.outcome_redo, cases.termination, cases.note").
 		Joins("LEFT JOIN agencies ON agencies.id = cases.respondent_id").
 		Where("cases.organ_id = ?", organ.ID).Rows()
@@ -506,7 +506,7 @@ type writer struct {
 
 func write(ctx context.Context, db *models.DB, organ *models.Organ, opts *ImportOptions, v *validation, res *Result, progress ProgressFunc) error {
 	return db.Tx(ctx, func(tx *gorm.DB) error {
-		tx = tx.Session(&gorm.Session{SkipDefaultTransaction: true, CreateBatchSize: opts.BatchSize})
+		tx = bulkSession(tx, opts.BatchSize)
 		if organ == nil {
 			id, created, err := organs.FindOrCreateOrgan(tx, res.OrganName)
 			if err != nil {
@@ -598,6 +598,17 @@ func write(ctx context.Context, db *models.DB, organ *models.Organ, opts *Import
 		progress(processed, v.total)
 		return nil
 	})
+}
+
+// bulkSession is tx for large multi-row statements: no savepoint per batch
+// and no prepared-statement cache (each batch would be prepared again on the
+// transaction's connection, which costs more than it saves).
+func bulkSession(tx *gorm.DB, batch int) *gorm.DB {
+	s := tx.Session(&gorm.Session{SkipDefaultTransaction: true, CreateBatchSize: batch})
+	if p, ok := s.Statement.ConnPool.(*gorm.PreparedStmtTX); ok {
+		s.Statement.ConnPool = p.Tx
+	}
+	return s
 }
 
 func (w *writer) loadAgencies() error {
