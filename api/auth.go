@@ -40,6 +40,7 @@ func (s *Server) login(c *gin.Context) {
 		return
 	}
 	t, err := s.Auth.Login(c.Request.Context(), req.Username, req.Password, client(c))
+	s.auditLogin(c, req.Username, t, err)
 	if err != nil {
 		fail(c, err)
 		return

@@ -114,6 +114,7 @@ func (s *Server) authenticate(c *gin.Context) {
 		return
 	}
 	c.Set(ctxPrincipal, p)
+	setAuditActor(c, p)
 	c.Next()
 }
 

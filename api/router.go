@@ -17,6 +17,7 @@ import (
 	"fuyi/services/litigation"
 	"fuyi/services/organs"
 	"fuyi/services/stats"
+	"fuyi/services/workflow"
 )
 
 // Deps are the services the router needs. cmd/fuyi builds them.
@@ -50,7 +51,11 @@ type Deps struct {
 	Litigation *litigation.Service
 	Deadlines  DeadlineService
 	// --- services: add one field per service here ---
+	// Workflow serves assignment, queues, approvals, documents, attachments and follow-ups.
+	Workflow *workflow.Service
 	Imports ImportService
+	// Audit records writes, logins, downloads and denials (nil: none).
+	Audit AuditService
 }
 
 // Server holds the dependencies of the handlers.
@@ -79,7 +84,7 @@ func NewRouter(d Deps) *gin.Engine {
 	r.HandleMethodNotAllowed = true
 	r.ContextWithFallback = true
 	prom := newPromHTTP(d)
-	r.Use(s.requestID, s.recovery, s.accessLog, prom.observe, s.securityHeaders, s.bodyLimit)
+	r.Use(s.requestID, s.recovery, s.accessLog, prom.observe, s.securityHeaders, s.bodyLimit, s.auditTrail)
 
 	r.GET("/healthz", s.healthz)
 	r.GET("/readyz", s.readyz)
@@ -103,6 +108,8 @@ func (s *Server) routes(public, authed *gin.RouterGroup) {
 	s.statsRoutes(authed)
 	s.litigationRoutes(authed)
 	// --- resources: add one line per resource file here ---
+	s.workflowRoutes(authed)
 	s.deadlineRoutes(authed)
 	s.importRoutes(authed)
+	s.auditRoutes(authed)
 }

@@ -22,5 +22,7 @@ func wireTestDeps(t *testing.T, db *models.DB, deps *Deps) {
 	deps.Cases.SetMetricFilter(st.MetricFilter)
 	deps.Litigation = litigation.New(db, litigation.Options{})
 	// --- one line per service ---
+	wireTestWorkflow(t, db, deps)
 	wireTestDeadlines(db, deps)
+	wireTestAudit(db, deps)
 }

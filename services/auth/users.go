@@ -174,13 +174,18 @@ func (s *Service) SetPassword(ctx context.Context, id int64, password string, mu
 	if err != nil {
 		return errs.Internal(err)
 	}
-	return errs.As(s.db.Tx(ctx, func(tx *gorm.DB) error {
+	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
 		if err := tx.Model(&models.User{}).Where("id = ?", id).Updates(map[string]any{
 			"password_hash": hash, "must_change_password": mustChange, "version": gorm.Expr("version + 1")}).Error; err != nil {
 			return err
 		}
 		return tx.Model(&models.RefreshToken{}).Where("user_id = ? AND revoked_at IS NULL", id).Update("revoked_at", s.now().UTC()).Error
-	}))
+	})
+	if err != nil {
+		// errs.As(nil) is an internal error: only wrap a real failure.
+		return errs.As(err)
+	}
+	return nil
 }
 
 // ChangeOwnPassword checks the old password and sets a new one.

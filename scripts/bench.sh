@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# bench.sh BIN — `make bench`: Fuyi's performance at district, city (and
+# optionally national) scale on SQLite and at city scale on PostgreSQL.
+#
+# For each scale: generate the data set (fuyi gen: bulk load + the services'
+# rebuilds), import a generated ledger CSV into an empty database (rows/s,
+# peak RSS via /usr/bin/time -v), start `fuyi serve` on a loopback port with
+# a CPU profile, drive it with `fuyi bench http` (latencies, writes with 32
+# clients, XLSX export, VmHWM, raw-SQL floors), stop it, and keep the
+# profile's top functions. Finally print ONE table and write it, with the
+# machine's facts, into docs/benchmarks.md.
+#
+# Environment:
+#   BENCH_SCALES   SQLite scales (default "district city"; add national: ~1 h and ~15 GB)
+#   BENCH_PG       scale to run on PostgreSQL (default city; empty = skip)
+#   BENCH_OUT      work directory (default ./bench-out; databases are kept and
+#                  reused by the next run when BENCH_REUSE=1)
+#   BENCH_YEAR     the year measured (default 2025), BENCH_DURATION write phase (20s)
+set -euo pipefail
+
+if [ "${1:-}" = "--pg-inner" ]; then
+  # Re-entered by with-postgres.sh: FUYI_PG_URL points at a throwaway cluster.
+  shift
+  PG_INNER=1
+fi
+bin=$(realpath "${1:?usage: bench.sh BIN}")
+root=$(cd "$(dirname "$0")/.." && pwd)
+OUT=$(realpath -m "${BENCH_OUT:-$root/bench-out}")
+SCALES=${BENCH_SCALES:-"district city"}
+PG_SCALE=${BENCH_PG-city}
+YEAR=${BENCH_YEAR:-2025}
+DURATION=${BENCH_DURATION:-20s}
+export FUYI_BENCH_PASSWORD=${FUYI_BENCH_PASSWORD:-Fuyi-Perf-2026!}
+export FUYI_JWT_SECRET=${FUYI_JWT_SECRET:-bench-secret-0123456789abcdef0123456789}
+export FUYI_SWEEP_INTERVAL=0
+unset FUYI_DATABASE_URL FUYI_DATA_DIR FUYI_ADDR
+mkdir -p "$OUT"
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+now() { date +%s.%N; }
+
+# import_bench LABEL SCALE ROWS: a generated ledger into an empty SQLite database.
+import_bench() {
+  local label=$1 scale=$2 rows=$3
+  local csv="$OUT/$scale.csv" dir="$OUT/$label-import"
+  "$bin" gen --scale "$scale" --no-load --csv "$csv" --csv-rows "$rows" >/dev/null
+  rm -rf "$dir"; mkdir -p "$dir"
+  local method cmd
+  if "$bin" import --help >/dev/null 2>&1; then
+    method="fuyi import"; cmd=("$bin" import "$csv" --organ "基准导入机关")
+  else
+    method="in-process ledger.Import (no fuyi import yet)"; cmd=("$bin" bench import "$csv" --organ "基准导入机关")
+  fi
+  echo "== import $rows rows ($method)"
+  local t0 t1 rss
+  t0=$(now)
+  if ! FUYI_DATA_DIR="$dir" /usr/bin/time -v -o "$OUT/$label.import.time" "${cmd[@]}" >"$OUT/$label.import.log" 2>&1; then
+    echo "import failed (see $OUT/$label.import.log)"; tail -5 "$OUT/$label.import.log"
+    return 0
+  fi
+  t1=$(now)
+  rss=$(awk -F: '/Maximum resident set size/ {print $2/1024}' "$OUT/$label.import.time")
+  printf '{"label":"%s","m":{},"import_rows":%d,"import_secs":%s,"import_rss_mb":%s,"import_method":"%s"}\n' \
+    "$label" "$rows" "$(echo "$t1 - $t0" | bc -l)" "$rss" "$method" >"$OUT/$label.json"
+  rm -rf "$dir"
+}
+
+# measure LABEL: serve the database of the environment and drive it.
+measure() {
+  local label=$1 port pid
+  port=$(free_port)
+  FUYI_ADDR="127.0.0.1:$port" FUYI_CPU_PROFILE="$OUT/$label.cpu.prof" "$bin" serve >"$OUT/$label.serve.log" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 600); do
+    curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
+    kill -0 "$pid" 2>/dev/null || { echo "serve died"; tail "$OUT/$label.serve.log"; return 1; }
+    sleep 0.2
+  done
+  echo "== measure $label (server pid $pid, port $port)"
+  "$bin" bench http --url "http://127.0.0.1:$port" --user bench --year "$YEAR" --pid "$pid" \
+    --duration "$DURATION" --label "$label" --out "$OUT/$label.json" || echo "bench http failed for $label"
+  kill -TERM "$pid"; wait "$pid" || true
+  go tool pprof -top -nodecount=30 "$bin" "$OUT/$label.cpu.prof" >"$OUT/$label.pprof.txt" 2>/dev/null || true
+}
+
+# load SCALE: generate the data set into the environment's database.
+load() {
+  local scale=$1 label=$2 t0
+  t0=$(now)
+  echo "== gen $scale ($label)"
+  /usr/bin/time -v -o "$OUT/$label.gen.time" "$bin" gen --scale "$scale" | tee "$OUT/$label.gen.log"
+  echo "gen $scale: $(echo "$(now) - $t0" | bc -l | xargs printf '%.0f') s, peak RSS $(awk -F: '/Maximum resident set size/ {print int($2/1024)}' "$OUT/$label.gen.time") MB"
+}
+
+if [ -n "${PG_INNER:-}" ]; then
+  label="$PG_SCALE-postgres"
+  rm -f "$OUT/$label.json"
+  export FUYI_DATABASE_URL="$FUYI_PG_URL"
+  load "$PG_SCALE" "$label"
+  measure "$label"
+  exit 0
+fi
+
+for scale in $SCALES; do
+  label="$scale-sqlite"
+  rm -f "$OUT/$label.json"
+  case $scale in district) rows=5000 ;; *) rows=50000 ;; esac
+  import_bench "$label" "$scale" "$rows"
+  export FUYI_DATA_DIR="$OUT/$label-data"
+  if [ "${BENCH_REUSE:-0}" = 1 ] && [ -f "$FUYI_DATA_DIR/.loaded" ]; then
+    echo "== reusing $FUYI_DATA_DIR"
+  else
+    rm -rf "$FUYI_DATA_DIR"; mkdir -p "$FUYI_DATA_DIR"
+    load "$scale" "$label"
+    touch "$FUYI_DATA_DIR/.loaded"
+  fi
+  measure "$label"
+  unset FUYI_DATA_DIR
+done
+
+if [ -n "$PG_SCALE" ]; then
+  "$root/scripts/with-postgres.sh" "$0" --pg-inner "$bin" || echo "PostgreSQL run failed"
+fi
+
+results=()
+for l in district-sqlite city-sqlite city-postgres national-sqlite; do
+  [ -f "$OUT/$l.json" ] && results+=("$OUT/$l.json")
+done
+echo
+"$bin" bench table --doc "$root/docs/benchmarks.md" "${results[@]}"
+echo
+echo "profiles: $OUT/*.pprof.txt (go tool pprof $bin $OUT/<label>.cpu.prof)"
