@@ -57,6 +57,7 @@ var (
 	adminOnly   = [6]string{c401, cOK, c403, c403, c403, c403}
 	statsWrite  = [6]string{c401, cOK, cOK, c403, cOK, c403}
 	ownOfficer  = [6]string{c401, c404, c404, cOK, c404, c404}
+	manage      = [6]string{c401, cOK, cOK, c403, c403, c403}
 )
 
 var empty = map[string]any{}
@@ -133,6 +134,36 @@ var authzMatrix = map[string]authzRow{
 	"POST /api/v1/admin/organs/:id/agencies": {"/api/v1/admin/organs/{organ}/agencies", empty, [6]string{c401, cOK, cOK, c403, c403, c403}},
 	"GET /api/v1/audit":                      {"/api/v1/audit", nil, adminOnly},
 
+	// Workflow: assignment, queues, approvals, documents, attachments, follow-ups.
+	"POST /api/v1/assignments":               {"/api/v1/assignments", empty, manage}, // officers only claim for themselves,
+	"POST /api/v1/cases/:id/assign":          {"/api/v1/cases/{case}/assign", empty, [6]string{c401, cOK, cOK, c403, c403, c404}},
+	"GET /api/v1/workload":                   {"/api/v1/workload", nil, manage},
+	"GET /api/v1/queues":                     {"/api/v1/queues", nil, anyUser},
+	"GET /api/v1/queues/:key":                {"/api/v1/queues/mine", nil, [6]string{c401, cOK, cOK, cOK, c403, cOK}}, // reporters handle no cases,
+	"GET /api/v1/approval-rules":             {"/api/v1/approval-rules", nil, anyUser},
+	"PUT /api/v1/approval-rules/:action":     {"/api/v1/approval-rules/extend", empty, adminOnly},
+	"POST /api/v1/cases/:id/proposals":       {"/api/v1/cases/{case}/proposals", empty, writerOrgan},
+	"GET /api/v1/cases/:id/proposals":        {"/api/v1/cases/{case}/proposals", nil, organRead},
+	"GET /api/v1/proposals":                  {"/api/v1/proposals", nil, anyUser},
+	"GET /api/v1/proposals/:id":              {"/api/v1/proposals/{proposal}", nil, organRead},
+	"POST /api/v1/proposals/:id/approve":     {"/api/v1/proposals/{proposal}/approve", map[string]any{"version": 99}, writerOrgan},
+	"POST /api/v1/proposals/:id/return":      {"/api/v1/proposals/{proposal}/return", map[string]any{"version": 99, "comment": "意见"}, writerOrgan},
+	"POST /api/v1/proposals/:id/reject":      {"/api/v1/proposals/{proposal}/reject", map[string]any{"version": 99, "comment": "意见"}, writerOrgan},
+	"GET /api/v1/document-templates":         {"/api/v1/document-templates", nil, anyUser},
+	"PUT /api/v1/document-templates/:kind":   {"/api/v1/document-templates/acceptance_notice", empty, adminOnly},
+	"POST /api/v1/cases/:id/documents":       {"/api/v1/cases/{case}/documents", empty, writerOrgan},
+	"GET /api/v1/cases/:id/documents":        {"/api/v1/cases/{case}/documents", nil, organRead},
+	"GET /api/v1/documents/:id":              {"/api/v1/documents/{document}", nil, organRead},
+	"POST /api/v1/cases/:id/attachments":     {"/api/v1/cases/{case}/attachments", empty, writerOrgan},
+	"GET /api/v1/cases/:id/attachments":      {"/api/v1/cases/{case}/attachments", nil, organRead},
+	"GET /api/v1/cases/:id/attachments/:aid": {"/api/v1/cases/{case}/attachments/{attachment}", nil, organRead},
+	"GET /api/v1/followups":                  {"/api/v1/followups", nil, anyUser},
+	"PATCH /api/v1/followups/:id":            {"/api/v1/followups/{followup}", map[string]any{"version": 99}, writerOrgan},
+	"PUT /api/v1/cases/:id/typical":          {"/api/v1/cases/{case}/typical", empty, manage},
+	"DELETE /api/v1/cases/:id/typical":       {"/api/v1/cases/{case}/typical", nil, manage},
+	"GET /api/v1/typical-cases":              {"/api/v1/typical-cases", nil, anyUser},
+	"GET /api/v1/circulars":                  {"/api/v1/circulars?year=2024", nil, anyUser},
+
 	"POST /api/v1/imports":             {"/api/v1/imports?dry_run=true", empty, writerNew},
 	"GET /api/v1/imports/:id":          {"/api/v1/imports/{import}", nil, writerOrgan},
 	"POST /api/v1/imports/:id/confirm": {"/api/v1/imports/{import}/confirm", empty, writerOrgan},
@@ -204,6 +235,29 @@ func authzFixtures(t *testing.T, e *testEnv) map[string]string {
 		t.Fatalf("officer sessions: %v %v", sessions, err)
 	}
 	out["session"] = sessions[0].ID
+
+	// Workflow records on the case: an approval proposal, a document, an
+	// attachment, a follow-up.
+	if w := e.do(http.MethodPut, "/api/v1/approval-rules/not_accept", "admin", map[string]any{"steps": []map[string]any{{"role": "manager"}}, "version": 0}); w.Code != http.StatusOK {
+		t.Fatalf("setup rule: %d %s", w.Code, w.Body.String())
+	}
+	var version int64
+	e.db.Read.Table("cases").Select("version").Where("id = ?", caseID).Scan(&version)
+	out["proposal"] = fmt.Sprint(post(fmt.Sprintf("/api/v1/cases/%d/proposals", caseID),
+		map[string]any{"action": "not_accept", "reason": "不属于行政复议范围", "effective_on": "2024-03-08", "version": version}))
+	out["document"] = fmt.Sprint(post(fmt.Sprintf("/api/v1/cases/%d/documents", caseID), map[string]any{"kind": "acceptance_notice"}))
+	w = e.uploadAttachment(fmt.Sprintf("/api/v1/cases/%d/attachments", caseID), "officer", "evidence", "证据.pdf", []byte("%PDF-1.4\n%%EOF\n"))
+	if w.Code != http.StatusCreated {
+		t.Fatalf("setup attachment: %d %s", w.Code, w.Body.String())
+	}
+	out["attachment"] = fmt.Sprint(decode[struct {
+		ID int64 `json:"id"`
+	}](t, w).ID)
+	f := models.Followup{CaseID: caseID, OrganID: e.Organ1, RespondentID: e.Agency1, Outcome: "revoked", Redo: true, OpenedOn: "2024-06-20", DueOn: "2024-08-19", Status: "open"}
+	if err := e.db.Write.Create(&f).Error; err != nil {
+		t.Fatal(err)
+	}
+	out["followup"] = fmt.Sprint(f.ID)
 	return out
 }
 

@@ -53,7 +53,7 @@ type Deps struct {
 	// --- services: add one field per service here ---
 	// Workflow serves assignment, queues, approvals, documents, attachments and follow-ups.
 	Workflow *workflow.Service
-	Imports ImportService
+	Imports  ImportService
 	// Audit records writes, logins, downloads and denials (nil: none).
 	Audit AuditService
 }

@@ -636,6 +636,10 @@ func (s *Server) uploadAttachment(c *gin.Context) {
 	if !ok {
 		return
 	}
+	if err := s.Workflow.CheckCaseWrite(c.Request.Context(), principalOf(c), id); err != nil {
+		fail(c, err)
+		return
+	}
 	fh, err := c.FormFile("file")
 	if err != nil {
 		if isMaxBytes(err) {
@@ -908,5 +912,3 @@ func (s *Server) circular(c *gin.Context) {
 		fail(c, errs.InvalidField("format", "格式只能是 json、html 或 xlsx", "format is json, html or xlsx"))
 	}
 }
-
-

@@ -206,7 +206,7 @@ func TestWorkflowDoneWhen(t *testing.T) {
 			}
 		}
 	}
-	want := []string{"create", "assign", "accept", "propose", "proposal_return", "propose", "proposal_approve", "proposal_approve", "decide", "followup_open"}
+	want := []string{"create", "assign", "accept", "propose", "proposal_return", "propose", "proposal_approve", "proposal_approve", "decide"}
 	for _, a := range want {
 		if !slices.Contains(actions, a) {
 			t.Fatalf("timeline %v lacks %s", actions, a)

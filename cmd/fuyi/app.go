@@ -22,6 +22,7 @@ import (
 	"fuyi/services/settings"
 	"fuyi/services/stats"
 	"fuyi/services/telemetry"
+	"fuyi/services/workflow"
 )
 
 // app is the wired application: the database and every service.
@@ -37,6 +38,7 @@ type app struct {
 	lit    *litigation.Service
 	audit  *audit.Service
 	jobs   *ledger.Jobs
+	wf     *workflow.Service
 }
 
 // openApp opens the database, migrates it when migrate is set (otherwise
@@ -92,6 +94,11 @@ func openApp(ctx context.Context, cfg *Config, logOut io.Writer, migrate bool) (
 	a.jobs = ledger.NewJobs(db, ledger.JobOptions{Dir: filepath.Join(cfg.DataDir, "imports"), Hooks: a.caseHooks(), Logger: log,
 		Read: ledger.ReadOptions{MaxFileBytes: cfg.MaxUploadBytes}})
 	a.jobs.Register(litigation.KindLedger, litigation.ImportLedger)
+	a.wf = workflow.New(db, a.cases, workflow.Options{Calendar: a.clock.Calendar, DataDir: cfg.DataDir, MaxAttachmentBytes: cfg.MaxUploadBytes})
+	// Actions that need approval are refused outside the approval path; an
+	// obliging decision opens a performance follow-up (RL2023 Art. 77).
+	a.cases.SetGuard(a.wf.Guard)
+	a.cases.AddHook(a.wf.FollowupHook)
 	// The audit trail records every case change inside its transaction.
 	a.audit = audit.New(db, nil)
 	a.cases.AddHook(a.audit.CaseHook)
@@ -136,6 +143,7 @@ func (a *app) router() *api.Deps {
 		Litigation:     a.lit,
 		Deadlines:      a.clock,
 		Imports:        a.jobs,
+		Workflow:       a.wf,
 		Audit:          a.audit,
 	}
 }

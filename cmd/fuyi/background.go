@@ -37,6 +37,10 @@ func (a *app) backgroundJobs() []func(ctx context.Context) {
 				if err := a.jobs.Sweep(ctx); err != nil && ctx.Err() == nil {
 					a.log.Warn("import job sweep", "err", err)
 				}
+				// Follow-ups past their due date turn overdue (one idempotent UPDATE).
+				if _, err := a.wf.RefreshFollowups(ctx); err != nil && ctx.Err() == nil {
+					a.log.Warn("follow-up refresh", "err", err)
+				}
 				select {
 				case <-ctx.Done():
 					return

@@ -110,18 +110,20 @@ func runGen(ctx context.Context, env *cmdEnv, opts any, args []string) error {
 			return fmt.Errorf("deadlines: %w", err)
 		}
 		fmt.Fprintf(env.stdout, "gen: deadlines of %d cases recomputed (%d rows, %d refused) in %s\n", rr.Cases, rr.Rows, rr.Failed, time.Since(rolled).Round(time.Millisecond))
+		// Inside BulkLoad: its closing checkpoint must be the last statement
+		// on the write connection (see the report of issue 9).
+		if o.user != "" {
+			if _, err := a.auth.CreateUser(ctx, auth.NewUser{Username: o.user, DisplayName: "基准测试", Role: auth.RoleManager, Password: o.password, OrganIDs: res.OrganIDs}); err != nil {
+				return err
+			}
+		}
+		if a.db.Dialect == "sqlite" {
+			return a.db.Write.WithContext(ctx).Exec("ANALYZE").Error
+		}
 		return nil
 	})
 	if err != nil {
 		return describe(err)
-	}
-	if a.db.Dialect == "sqlite" {
-		_ = a.db.Write.WithContext(ctx).Exec("ANALYZE").Error
-	}
-	if o.user != "" {
-		if _, err := a.auth.CreateUser(ctx, auth.NewUser{Username: o.user, DisplayName: "基准测试", Role: auth.RoleManager, Password: o.password, OrganIDs: res.OrganIDs}); err != nil {
-			return describe(err)
-		}
 	}
 	fmt.Fprintf(env.stdout, "gen: %s scale loaded in %s\n", sc.Name, time.Since(start).Round(time.Millisecond))
 	return nil

@@ -459,6 +459,9 @@ func (p *Plan) fill(r *rand.Rand, c *Case, org Organ, rd int, weights []int, tot
 	}
 	c.ClosedOn = p.str(closed)
 	c.Outcome = pick(r, outcomes)
+	if c.Outcome == "confirmed_void" && c.Regime != "rl2023" { // new in RL2023 Art. 67
+		c.Outcome = "confirmed_unlawful"
+	}
 	switch c.Outcome {
 	case "terminated":
 		c.Termination = pick(r, terminations)

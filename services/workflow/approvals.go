@@ -318,14 +318,14 @@ func (s *Service) DecideProposal(ctx context.Context, p *auth.Principal, id int6
 	if !slices.Contains([]string{DecideApprove, DecideReturn, DecideReject}, decision) {
 		return nil, errs.InvalidField("decision", "未知的审批意见", "unknown decision")
 	}
-	if decision != DecideApprove && comment == "" {
-		return nil, errs.InvalidField("comment", "退回或不予批准须写明意见", "a comment is required to return or reject")
-	}
 	executed := ""
 	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
 		pr, err := loadProposal(ctx, tx, p, id)
 		if err != nil {
 			return err
+		}
+		if decision != DecideApprove && comment == "" {
+			return errs.InvalidField("comment", "退回或不予批准须写明意见", "a comment is required to return or reject")
 		}
 		if pr.Status != ProposalPending {
 			return errs.Rule("proposal_closed", "该审批事项已办结（"+pr.Status+"）", "the proposal is no longer pending ("+pr.Status+")").With("status", pr.Status)

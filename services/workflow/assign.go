@@ -49,6 +49,12 @@ func (s *Service) Assign(ctx context.Context, p *auth.Principal, in AssignInput)
 	if !p.CanWriteCases() {
 		return nil, forbidden()
 	}
+	// Another organ's case is not found, whatever else is wrong.
+	for _, id := range in.IDs {
+		if _, err := lifecycle.LoadCase(ctx, s.db.Read, p, id); err != nil {
+			return nil, errs.As(err).With("case_id", id)
+		}
+	}
 	selfTake := !p.IsManager()
 	if selfTake && (in.HandlerID == nil || *in.HandlerID != p.UserID || in.SecondHandlerID != nil) {
 		return nil, errs.Forbidden("承办人只能认领未分配的案件给自己；分配、改派由科长或管理员办理",
@@ -110,7 +116,7 @@ func (s *Service) Assign(ctx context.Context, p *auth.Principal, in AssignInput)
 		for _, id := range ids {
 			c, err := lifecycle.LoadCase(ctx, tx, p, id)
 			if err != nil {
-				return err.(*errs.Error).With("case_id", id)
+				return errs.As(err).With("case_id", id)
 			}
 			if err := check("handler_id", c.OrganID, in.HandlerID); err != nil {
 				return err

@@ -219,3 +219,15 @@ func isStorageName(s string) bool {
 	_, err := hex.DecodeString(s)
 	return err == nil
 }
+
+// CheckCaseWrite answers whether p may add to case caseID's file: not found
+// for another organ's case, forbidden for a read-only role.
+func (s *Service) CheckCaseWrite(ctx context.Context, p *auth.Principal, caseID int64) error {
+	if _, err := lifecycle.LoadCase(ctx, s.db.Read, p, caseID); err != nil {
+		return err
+	}
+	if !p.CanWriteCases() {
+		return forbidden()
+	}
+	return nil
+}

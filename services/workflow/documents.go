@@ -307,6 +307,9 @@ type DocumentView struct {
 // data, numbers it (per organ, year and kind) and stores it with the case;
 // the document is on the timeline ("document").
 func (s *Service) GenerateDocument(ctx context.Context, p *auth.Principal, caseID int64, kind string) (*DocumentView, error) {
+	if err := s.CheckCaseWrite(ctx, p, caseID); err != nil {
+		return nil, err
+	}
 	b, ok := builtin(kind)
 	if !ok {
 		return nil, errs.InvalidField("kind", "未知的文书种类："+kind, "unknown document kind: "+kind).With("kinds", DocumentKinds())
@@ -660,4 +663,3 @@ func xmlEscape(s string) string {
 	}, s)
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&apos;").Replace(s)
 }
-

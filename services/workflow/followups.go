@@ -68,11 +68,9 @@ func (s *Service) FollowupHook(ctx context.Context, tx *gorm.DB, before, after *
 	f := models.Followup{CaseID: after.ID, OrganID: after.OrganID, RespondentID: after.RespondentID, Outcome: after.Outcome,
 		Redo: after.OutcomeRedo, OpenedOn: *after.ClosedOn, DueOn: addCalendarDays(*after.ClosedOn, s.followupDays),
 		Status: FollowupOpen, Version: 1, CreatedAt: now, UpdatedAt: now}
-	if err := tx.WithContext(ctx).Create(&f).Error; err != nil {
-		return err
-	}
-	return s.cases.AppendEvent(ctx, tx, nil, after, "followup_open", after.ClosedOn,
-		map[string]any{"followup_id": f.ID, "due_on": f.DueOn, "days": s.followupDays, "article": "RL2023 Art. 77; RR2007 Art. 49"}, "")
+	// No timeline row of its own: the closing event is the step; the
+	// follow-up's later steps (performed, 约谈, 通报批评) are on the timeline.
+	return tx.WithContext(ctx).Create(&f).Error
 }
 
 // RefreshFollowups turns open follow-ups past their due date overdue. It is
