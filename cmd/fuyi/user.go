@@ -19,7 +19,7 @@ type userOpts struct {
 func init() {
 	addCommand(&command{
 		Name:    "user",
-		Summary: "manage users: fuyi user add --username NAME --role ROLE [--organ ID,…]",
+		Summary: "manage users: fuyi user add --username NAME --role ROLE [--organs ID,…] (password from stdin)",
 		Usage:   "add --username NAME --role admin|manager|officer|reporter [--display-name …] [--organs 1,2] [--password-file FILE]",
 		Examples: `  echo 'a-long-secret-pass' | fuyi user add --username zhang --role officer --organs 1
   fuyi user add --username li --role manager --password-file /run/secrets/li`,

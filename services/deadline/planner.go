@@ -531,7 +531,17 @@ var (
 func (p *Planner) track(kind Kind, ref string, rule Rule, per Period, done, cancelled *calendar.Date, today calendar.Date) Deadline {
 	r, err := ComputePeriod(p.cal, per)
 	if err != nil {
-		return p.missing(kind, ref, rule, err)
+		d := p.missing(kind, ref, rule, err)
+		// A step done no later than the earliest the due date can be is met
+		// whatever the missing year's holidays: counting forward, N working or
+		// calendar days never end before start + N calendar days.
+		if done != nil && (per.Direction == "" || per.Direction == After) && (per.Unit == Working || per.Unit == Calendar) &&
+			!done.After(per.Start.AddDays(per.Length)) {
+			d.Status, d.MetOn = Met, done
+			d.ExplanationZH = fmt.Sprintf("%s；已于%s办理，早于最早可能的期限届满日%s", d.ExplanationZH, done, per.Start.AddDays(per.Length))
+			d.ExplanationEN = fmt.Sprintf("%s; done on %s, before the earliest possible due date %s", d.ExplanationEN, done, per.Start.AddDays(per.Length))
+		}
+		return d
 	}
 	return p.status(kind, ref, rule, r, done, cancelled, today)
 }

@@ -581,3 +581,25 @@ func ExampleResult_Explain() {
 	// 2024-02-08 收件，5个工作日（跳过2月10日至17日春节假期，2月18日调休上班）→ 2024-02-21
 	// received 2024-02-08 + 5 working days (skipping 2024-02-10..17 Spring Festival, counting make-up working day 2024-02-18) = 2024-02-21
 }
+
+// A decision made within the period counts as met even when the year the due
+// date falls in has no calendar yet (RL2023 Art. 62(1): 60 days from acceptance).
+func TestDoneBeforeEarliestDueIsMetWithoutCalendar(t *testing.T) {
+	p := NewPlanner(DefaultRules(), calendar.Default())
+	accepted := calendar.MustParseDate("2026-11-23")
+	decided := calendar.MustParseDate("2026-11-25")
+	ds, err := p.Reconsideration(Facts{Regime: RL2023, Procedure: "ordinary", ReceivedOn: calendar.MustParseDate("2026-11-20"),
+		AcceptedOn: &accepted, DecidedOn: &decided}, calendar.MustParseDate("2026-11-28"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range ds {
+		if d.Kind == Decision {
+			if d.Status != Met || d.MissingYear != 2027 {
+				t.Fatalf("decision: status %s, missing year %d; want met despite the missing 2027 calendar", d.Status, d.MissingYear)
+			}
+			return
+		}
+	}
+	t.Fatal("no decision deadline")
+}
