@@ -2,6 +2,7 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 import type { Role } from '@/api/types'
 import { useSessionStore } from '@/stores/session'
+import { safeNext } from '@/utils/next'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -60,7 +61,7 @@ export const router = createRouter({ history: createWebHistory(), routes })
 router.beforeEach((to) => {
   const session = useSessionStore()
   if (to.meta.public) {
-    if (to.name === 'login' && session.loggedIn) return { name: 'dashboard' }
+    if (to.name === 'login' && session.loggedIn) return safeNext(to.query.next)
     return true
   }
   if (!session.loggedIn) return { name: 'login', query: to.fullPath !== '/' ? { next: to.fullPath } : {} }

@@ -10,11 +10,13 @@ import type {
   CaseEvent,
   CaseInput,
   Deadline,
+  Hearing,
   DeadlineRow,
   ImportJob,
   Litigation,
   Meta,
   MetricDefinition,
+  MetricSpec,
   Metric,
   Notification,
   Organ,
@@ -115,7 +117,7 @@ export const reports = {
   },
   download: (year: number, format: 'xlsx' | 'csv' | 'md', lang: 'zh' | 'en', organ?: string) =>
     download('/reports/yearly', { year, format, lang: format === 'md' ? lang : undefined, organ }, `report-${year}.${format}`),
-  locks: () => request<ReportLock[]>('GET', '/reports/locks'),
+  locks: async () => (await request<{ items: ReportLock[] | null }>('GET', '/reports/locks')).items ?? [],
   lock: (year: number, organ_id?: number) => request<ReportLock>('POST', '/reports/locks', { body: { year, organ_id } }),
 }
 
@@ -127,12 +129,19 @@ export const imports = {
     form.append('kind', opts.kind)
     return request<ImportJob>('POST', '/imports', { query: { dry_run: opts.dryRun }, form })
   },
+  /** confirm runs a finished dry run for real on the same file (a new job). */
+  confirm: (id: number | string, skipConflicts = false) =>
+    request<ImportJob>('POST', `/imports/${enc(String(id))}/confirm`, { query: { skip_conflicts: skipConflicts || undefined } }),
   get: (id: number | string) => request<ImportJob>('GET', `/imports/${enc(String(id))}`),
 }
 
 export const litigations = {
   list: (f: LitigationFilters) => request<Page<Litigation>>('GET', '/litigations', { query: f as Query }),
   get: (id: number | string) => request<Litigation>('GET', `/litigations/${enc(String(id))}`),
+  hearings: async (id: number | string) => {
+    const r = await request<Hearing[] | { items: Hearing[] | null }>('GET', `/litigations/${enc(String(id))}/hearings`)
+    return (Array.isArray(r) ? r : r?.items) ?? []
+  },
 }
 
 export const admin = {
@@ -150,11 +159,12 @@ export const admin = {
     request<Agency>('POST', `/admin/organs/${organId}/agencies`, { body: { name } }),
   calendar: () => request<CalendarYear[]>('GET', '/calendar'),
   putCalendar: (body: CalendarInput) => request<CalendarYear>('PUT', `/calendar/${body.year}`, { body }),
-  metricDefinitions: () => request<MetricDefinition[]>('GET', '/metrics/definitions'),
+  metricDefinitions: async () =>
+    (await request<{ items: MetricDefinition[] | null }>('GET', '/metrics/definitions')).items ?? [],
   createMetricDefinition: (body: MetricDefinition) => request<MetricDefinition>('POST', '/metrics/definitions', { body }),
   updateMetricDefinition: (key: string, body: Partial<MetricDefinition>) =>
     request<MetricDefinition>('PATCH', `/metrics/definitions/${enc(key)}`, { body }),
-  previewMetric: (definition: Partial<MetricDefinition>, from: string, to: string) =>
+  previewMetric: (definition: MetricSpec, from: string, to: string) =>
     request<Metric>('POST', '/metrics/preview', { body: { definition, from, to } }),
 }
 

@@ -228,7 +228,7 @@ export interface Stats {
     outcomes: Record<string, number>
     terminations: Record<string, number>
     metrics: Record<string, Metric>
-    balance?: { name: string; ok: boolean; detail: string }[]
+    balance?: { name: string; ok: boolean; left: number; right: number; detail_zh: string; detail_en: string }[]
   }
   litigation: {
     first_instance: number
@@ -267,24 +267,55 @@ export interface YearlyReport extends Stats {
 }
 
 export interface ReportLock {
+  id: number
   year: number
   organ_id: number
-  locked_by: string
+  locked_by: number
+  reason: string
   locked_at: string
 }
 
-export interface ImportJob {
-  id: number | string
-  status: 'queued' | 'running' | 'done' | 'failed'
-  dry_run: boolean
-  total_rows: number
-  processed_rows: number
-  errors: { row: number; column: string; reason: string }[] | null
+/** ImportProblem is one finding of a ledger import (row, column, message in the request's language). */
+export interface ImportProblem {
+  row: number
+  column?: string
+  field?: string
+  message: string
+}
+
+export interface ImportResult {
+  written: boolean
+  ok: boolean
+  organ_id: number
+  organ_name: string
+  rows: number
   created: number
   updated: number
   unchanged: number
-  conflicts: number
-  message?: string
+  skipped: number
+  agencies_created: string[]
+  conflicts: { row: number; case_id: number; case_no: string; message: string }[]
+  errors: ImportProblem[]
+  warnings: ImportProblem[]
+  error_count: number
+  warning_count: number
+  bad_rows: number
+  refused?: string
+}
+
+export interface ImportJob {
+  id: number
+  organ_id: number
+  organ_name: string
+  kind: string
+  dry_run: boolean
+  status: 'queued' | 'running' | 'done' | 'failed'
+  phase?: string
+  file_name: string
+  total_rows: number
+  processed_rows: number
+  result: ImportResult | null
+  error?: string
 }
 
 export interface Litigation {
@@ -336,16 +367,22 @@ export interface CalendarInput {
   days: { date: string; name: string; off: boolean }[]
 }
 
+/** MetricSpec is a metric's formula: what the numerator counts, over which denominator. */
+export interface MetricSpec {
+  numerator: { count: string; outcomes?: string[]; terminations?: string[]; flags?: string[] }
+  denominator: string
+}
+
 export interface MetricDefinition {
+  id?: number
   key: string
   name: string
   name_en?: string
-  numerator: Record<string, unknown> | unknown
-  denominator: string
+  definition: MetricSpec
   effective_from?: string | null
   effective_to?: string | null
   builtin?: boolean
-  [extra: string]: unknown
+  version?: number
 }
 
 export interface Notification {

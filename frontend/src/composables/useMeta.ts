@@ -29,6 +29,37 @@ export function resetMeta() {
   loading = null
 }
 
+/** FALLBACK labels code lists the server's /meta does not carry (yet): the deadline kinds. */
+const FALLBACK: Partial<Record<MetaList, Record<string, CodeLabel>>> = {
+  deadline_kinds: Object.fromEntries(
+    (
+      [
+        ['acceptance_review', '受理审查', 'acceptance review'],
+        ['correction_notice', '通知补正', 'correction notice'],
+        ['correction_reply', '补正材料', 'correction materials'],
+        ['respondent_copy', '发送申请书副本', 'copy of the application to the respondent'],
+        ['respondent_reply', '被申请人答复', "respondent's reply"],
+        ['hearing_notice', '听证通知', 'hearing notice'],
+        ['normative_review_handle', '规范性文件审查处理', 'normative document review'],
+        ['normative_review_forward', '规范性文件转送', 'normative document referral'],
+        ['drafter_notice', '通知制定机关', 'notice to the drafting body'],
+        ['drafter_reply', '制定机关答复', "drafting body's reply"],
+        ['forwarded_review_reply', '转送审查答复', 'reply on a forwarded review'],
+        ['suspension_lapse', '中止期满', 'suspension lapse'],
+        ['decision', '作出决定', 'decision'],
+        ['opinion_feedback', '意见书反馈', 'feedback on an opinion letter'],
+        ['defence', '提交答辩', 'defence'],
+        ['appeal_judgment', '判决上诉期', 'appeal against a judgment'],
+        ['appeal_ruling', '裁定上诉期', 'appeal against a ruling'],
+        ['appeal_answer', '上诉答辩', 'answer to an appeal'],
+        ['suggestion_reply', '司法建议回复', 'reply to a judicial suggestion'],
+        ['procuratorial_reply', '检察建议回复', 'reply to a procuratorial suggestion'],
+        ['procuratorial_reply_urgent', '检察建议回复（紧急）', 'reply to a procuratorial suggestion (urgent)'],
+      ] as const
+    ).map(([code, zh, en]) => [code, { code, zh, en }]),
+  ),
+}
+
 export function useMeta() {
   const { locale } = useI18n()
   const isZh = computed(() => String(locale.value).startsWith('zh'))
@@ -40,7 +71,7 @@ export function useMeta() {
   /** label returns the display name of a code in a list, or the code itself when unknown. */
   function label(list: MetaList, code: string | null | undefined): string {
     if (!code) return '—'
-    const item = (meta.value?.[list] as CodeLabel[] | undefined)?.find((x) => x.code === code)
+    const item = (meta.value?.[list] as CodeLabel[] | undefined)?.find((x) => x.code === code) ?? FALLBACK[list]?.[code]
     return item ? labelOf(item) : code
   }
 

@@ -25,3 +25,30 @@ export function periodRange(p: Period): { from: string; to: string } {
   }
   return { from: p.from, to: p.to }
 }
+
+const KINDS: PeriodKind[] = ['year', 'quarter', 'custom']
+const ISO = /^\d{4}-\d{2}-\d{2}$/
+
+/**
+ * periodFromQuery reads a dashboard period from the URL: ?year=2022, ?year=2022&quarter=2,
+ * ?from=2022-01-01&to=2022-06-30, each optionally with kind=. Null when the URL names none.
+ */
+export function periodFromQuery(q: Record<string, unknown>, now = new Date().getFullYear()): Period | null {
+  const str = (v: unknown) => (typeof v === 'string' ? v : '')
+  const from = str(q.from)
+  const to = str(q.to)
+  const range = ISO.test(from) && ISO.test(to)
+  const year = Number(str(q.year)) || 0
+  const quarter = Number(str(q.quarter)) || 0
+  if (!year && !range) return null
+  let kind = str(q.kind) as PeriodKind
+  if (!KINDS.includes(kind)) kind = range && !year ? 'custom' : quarter ? 'quarter' : 'year'
+  if (kind === 'custom' && !range) kind = 'year'
+  return {
+    kind,
+    year: year >= 1990 && year <= 2100 ? year : now,
+    quarter: Math.min(4, Math.max(1, quarter || 1)),
+    from: kind === 'custom' ? from : '',
+    to: kind === 'custom' ? to : '',
+  }
+}
