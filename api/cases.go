@@ -371,7 +371,7 @@ func caseFilter(c *gin.Context) (lifecycle.ListFilter, error) {
 	q := c.Request.URL.Query()
 	f := lifecycle.ListFilter{
 		Status: q.Get("status"), Outcome: q.Get("outcome"), Termination: q.Get("termination"),
-		Respondent: q.Get("respondent"), ActType: q.Get("act_type"), Q: q.Get("q"),
+		Respondent: q.Get("respondent"), ActType: q.Get("act_type"), Area: q.Get("area"), Q: q.Get("q"),
 		ReceivedFrom: q.Get("received_from"), ReceivedTo: q.Get("received_to"),
 		ClosedFrom: q.Get("closed_from"), ClosedTo: q.Get("closed_to"),
 		Metric: q.Get("metric"), From: q.Get("from"), To: q.Get("to"), Sort: q.Get("sort"),

@@ -27,6 +27,7 @@ type ListFilter struct {
 	Termination  string
 	Respondent   string // agency ids
 	ActType      string
+	Area         string
 	Handler      int64
 	Q            string
 	ReceivedFrom string
@@ -124,6 +125,7 @@ func (s *Service) query(ctx context.Context, p *auth.Principal, f *ListFilter) (
 	inList("outcome", "cases.outcome", f.Outcome, codes.Outcomes)
 	inList("termination", "cases.termination", f.Termination, codes.Terminations)
 	inList("act_type", "cases.act_type", f.ActType, codes.ActTypes)
+	inList("area", "cases.area", f.Area, codes.Areas)
 	if f.Respondent != "" {
 		var ids []int64
 		for _, x := range splitList(f.Respondent) {
