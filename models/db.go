@@ -186,7 +186,11 @@ func (db *DB) BulkLoad(ctx context.Context, fn func() error) error {
 	if err := db.Write.WithContext(context.WithoutCancel(ctx)).Exec("PRAGMA synchronous=FULL").Error; err != nil && ferr == nil {
 		ferr = err
 	}
-	if err := db.Write.WithContext(context.WithoutCancel(ctx)).Exec("PRAGMA wal_checkpoint(FULL)").Error; err != nil && ferr == nil {
+	// Raw+Scan, not Exec: the PRAGMA returns a row, and an Exec through the
+	// prepared-statement cache leaves that statement active, so every later
+	// COMMIT on the write connection failed with "SQL statements in progress".
+	var ck struct{ Busy, Log, Checkpointed int }
+	if err := db.Write.WithContext(context.WithoutCancel(ctx)).Raw("PRAGMA wal_checkpoint(FULL)").Scan(&ck).Error; err != nil && ferr == nil {
 		ferr = err
 	}
 	return ferr

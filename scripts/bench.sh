@@ -11,9 +11,11 @@
 # machine's facts, into docs/benchmarks.md.
 #
 # Environment:
-#   BENCH_SCALES   SQLite scales (default "district city"; add national: ~1 h and ~15 GB)
+#   BENCH_SCALES   SQLite scales (default "district city"; "" = none; add national:
+#                  est. > 1 h of loading and ~25 GB on this machine)
 #   BENCH_PG       scale to run on PostgreSQL (default city; empty = skip)
-#   BENCH_OUT      work directory (default ./bench-out; databases are kept and
+#   BENCH_OUT      work directory (default $TMPDIR/fuyi-bench, outside the repo: the
+#                  city database is ~1 GB; databases are kept and
 #                  reused by the next run when BENCH_REUSE=1)
 #   BENCH_YEAR     the year measured (default 2025), BENCH_DURATION write phase (20s)
 set -euo pipefail
@@ -25,8 +27,8 @@ if [ "${1:-}" = "--pg-inner" ]; then
 fi
 bin=$(realpath "${1:?usage: bench.sh BIN}")
 root=$(cd "$(dirname "$0")/.." && pwd)
-OUT=$(realpath -m "${BENCH_OUT:-$root/bench-out}")
-SCALES=${BENCH_SCALES:-"district city"}
+OUT=$(realpath -m "${BENCH_OUT:-${TMPDIR:-/tmp}/fuyi-bench}")
+SCALES=${BENCH_SCALES-"district city"}
 PG_SCALE=${BENCH_PG-city}
 YEAR=${BENCH_YEAR:-2025}
 DURATION=${BENCH_DURATION:-20s}

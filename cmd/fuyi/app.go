@@ -87,30 +87,32 @@ func openApp(ctx context.Context, cfg *Config, logOut io.Writer, migrate bool) (
 	a.stats = stats.New(db)
 	a.lit = litigation.New(db, litigation.Options{Calendar: a.clock.Calendar})
 	a.stats.SetLitigation(a.lit)
+	a.wf = workflow.New(db, a.cases, workflow.Options{Calendar: a.clock.Calendar, DataDir: cfg.DataDir, MaxAttachmentBytes: cfg.MaxUploadBytes})
+	a.audit = audit.New(db, nil)
 	for _, h := range a.caseHooks() {
 		a.cases.AddHook(h)
 	}
+	// The audit trail records every change made in the app inside its
+	// transaction; an import is audited as one request (its cases carry
+	// imported events), so a million-row ledger does not write a million
+	// chained audit rows.
+	a.cases.AddHook(a.audit.CaseHook)
+	// Actions that need approval are refused outside the approval path.
+	a.cases.SetGuard(a.wf.Guard)
 	a.cases.SetMetricFilter(a.stats.MetricFilter)
 	a.jobs = ledger.NewJobs(db, ledger.JobOptions{Dir: filepath.Join(cfg.DataDir, "imports"), Hooks: a.caseHooks(), Logger: log,
 		Read: ledger.ReadOptions{MaxFileBytes: cfg.MaxUploadBytes}})
 	a.jobs.Register(litigation.KindLedger, litigation.ImportLedger)
-	a.wf = workflow.New(db, a.cases, workflow.Options{Calendar: a.clock.Calendar, DataDir: cfg.DataDir, MaxAttachmentBytes: cfg.MaxUploadBytes})
-	// Actions that need approval are refused outside the approval path; an
-	// obliging decision opens a performance follow-up (RL2023 Art. 77).
-	a.cases.SetGuard(a.wf.Guard)
-	a.cases.AddHook(a.wf.FollowupHook)
-	// The audit trail records every case change inside its transaction.
-	a.audit = audit.New(db, nil)
-	a.cases.AddHook(a.audit.CaseHook)
 	return a, nil
 }
 
 // caseHooks run in the transaction of every case write — by hand, by import
 // or by the demo — in this order: the deadlines first (the rollup reads the
 // decision deadline's status), then the period lock, then the statistics
-// rollup.
+// rollup, then the performance follow-up an obliging decision opens (RL2023
+// Art. 77).
 func (a *app) caseHooks() []lifecycle.Hook {
-	return []lifecycle.Hook{a.clock.Recompute, a.stats.LockHook, a.stats.RollupHook}
+	return []lifecycle.Hook{a.clock.Recompute, a.stats.LockHook, a.stats.RollupHook, a.wf.FollowupHook}
 }
 
 func (a *app) Close() error {

@@ -1,8 +1,10 @@
 package stats
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -79,6 +81,14 @@ type rkey struct {
 	Slice, Measure, Day, SliceKey, Outcome, Termination, Disp string
 	Flags                                                     int
 	RefOn, Ref2On                                             string
+}
+
+// compareRkey orders rollup keys totally (field by field).
+func compareRkey(a, b rkey) int {
+	return cmp.Or(cmp.Compare(a.OrganID, b.OrganID), cmp.Compare(a.Slice, b.Slice), cmp.Compare(a.Measure, b.Measure),
+		cmp.Compare(a.Day, b.Day), cmp.Compare(a.SliceKey, b.SliceKey), cmp.Compare(a.Outcome, b.Outcome),
+		cmp.Compare(a.Termination, b.Termination), cmp.Compare(a.Disp, b.Disp), cmp.Compare(a.Flags, b.Flags),
+		cmp.Compare(a.RefOn, b.RefOn), cmp.Compare(a.Ref2On, b.Ref2On))
 }
 
 // caseFlags are the flags read from the case's own fields.
@@ -234,8 +244,17 @@ func applyDelta(tx *gorm.DB, delta map[rkey]int64) error {
 	const cols = 12
 	var sb strings.Builder
 	args := make([]any, 0, len(delta)*cols)
+	// Upsert in one fixed key order: concurrent transactions that touch the
+	// same cells then lock them in the same order and cannot deadlock on
+	// PostgreSQL (a map's iteration order is random).
+	keys := make([]rkey, 0, len(delta))
+	for k := range delta {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, compareRkey)
 	n := 0
-	for k, d := range delta {
+	for _, k := range keys {
+		d := delta[k]
 		if d == 0 {
 			continue
 		}
