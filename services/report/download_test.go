@@ -25,7 +25,7 @@ func TestDownloadedYearlyXLSX(t *testing.T) {
 	for _, s := range f.GetSheetList() {
 		sheets[s] = true
 	}
-	for _, want := range []string{SheetSummary, "审理结果", "被申请人", "行政行为类别", "统计表", "案件清单"} {
+	for _, want := range []string{SheetSummary, "审理结果", "被申请人", "行政行为类别", "统计表", "应诉", "案件清单"} {
 		if !sheets[want] {
 			t.Errorf("sheet %s missing; sheets: %v", want, f.GetSheetList())
 		}
@@ -43,6 +43,21 @@ func TestDownloadedYearlyXLSX(t *testing.T) {
 	for label, want := range map[string]string{"收件（接收行政复议申请）": "229", "受理": "212", "不予受理": "8", "办结": "182"} {
 		if got := found[label]; strings.TrimSpace(got) != want {
 			t.Errorf("%s: the downloaded summary says %q, the seed %s", label, got, want)
+		}
+	}
+	lit, err := f.GetRows("应诉")
+	if err != nil {
+		t.Fatal(err)
+	}
+	litFound := map[string]string{}
+	for _, r := range lit {
+		if len(r) >= 2 {
+			litFound[r[0]] = r[1]
+		}
+	}
+	for label, want := range map[string]string{"行政应诉一审案件": "70", "行政应诉二审案件": "42", "行政应诉再审案件": "7", "民事应诉案件": "1", "本级政府为被申请人复议案件": "1"} {
+		if got := litFound[label]; strings.TrimSpace(got) != want {
+			t.Errorf("应诉 %s: the downloaded sheet says %q, the seed %s", label, got, want)
 		}
 	}
 }

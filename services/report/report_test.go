@@ -229,7 +229,7 @@ func TestXLSXAndCSV(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	want := []string{SheetSummary, SheetOutcomes, SheetRespondent, SheetActType, SheetForm, SheetCases}
+	want := []string{SheetSummary, SheetOutcomes, SheetRespondent, SheetActType, SheetForm, SheetLitigation, SheetCases}
 	if got := f.GetSheetList(); strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Fatalf("sheets = %v, want %v", got, want)
 	}

@@ -115,6 +115,7 @@ const (
 	SheetRespondent = "被申请人"
 	SheetActType    = "行政行为类别"
 	SheetForm       = "统计表"
+	SheetLitigation = "应诉"
 	SheetCases      = "案件清单"
 )
 
@@ -214,7 +215,7 @@ func (s *Service) writeXLSX(ctx context.Context, w io.Writer, rep *stats.Report,
 	}
 	b := &book{f: f, pct: pct, head: head}
 	_ = f.SetSheetName("Sheet1", SheetSummary)
-	for _, name := range []string{SheetOutcomes, SheetRespondent, SheetActType, SheetForm, SheetCases} {
+	for _, name := range []string{SheetOutcomes, SheetRespondent, SheetActType, SheetForm, SheetLitigation, SheetCases} {
 		if _, err := f.NewSheet(name); err != nil {
 			return errs.Internal(err)
 		}
@@ -319,6 +320,7 @@ func (s *Service) writeXLSX(ctx context.Context, w io.Writer, rep *stats.Report,
 	if err := s.formSheet(ctx, b, rep, organIDs); err != nil {
 		return err
 	}
+	litigationSheet(b, rep.Litigation)
 	if err := s.caseSheet(ctx, f, rep.Period, organIDs, head); err != nil {
 		return err
 	}
@@ -446,4 +448,34 @@ func (s *Service) caseSheet(ctx context.Context, f *excelize.File, p stats.Perio
 		return err
 	}
 	return sw.Flush()
+}
+
+// litigationSheet writes 应诉: the suits by kind and instance received in the
+// period, first-instance conclusions and losses (domain §5.4: withdrawal and
+// dismissal of the suit are not losses), the loss and head-appearance rates,
+// and the judicial and procuratorial suggestions.
+func litigationSheet(b *book, l stats.Litigation) {
+	b.header(SheetLitigation, []string{"项目", "数值", "说明"}, 34, 14, 60)
+	row := 2
+	line := func(label string, v any, note string) {
+		b.set(SheetLitigation, row, label, v, note)
+		row++
+	}
+	line("行政应诉一审案件", l.FirstInstance, "收到应诉通知日期在期间内")
+	line("行政应诉二审案件", l.SecondInstance, "收到应诉通知日期在期间内")
+	line("行政应诉再审案件", l.Retrial, "收到应诉通知日期在期间内")
+	line("民事应诉案件", l.Civil, "收到应诉通知日期在期间内")
+	line("本级政府为被申请人复议案件", l.AsRespondent, "收到答复通知日期在期间内")
+	line("一审审结", l.ConcludedFirstInstance, "裁判日期在期间内")
+	line("一审败诉", l.LostFirstInstance, "撤诉、驳回起诉不计为败诉")
+	for _, k := range []string{"loss_rate", "head_appearance"} {
+		if m, ok := l.Metrics[k]; ok {
+			b.set(SheetLitigation, row, m.Name, nil, strconv.FormatInt(m.Numerator, 10)+"/"+strconv.FormatInt(m.Denominator, 10))
+			b.rate(SheetLitigation, 2, row, m)
+			row++
+		}
+	}
+	line("收到司法建议、检察建议", l.Suggestions.Received, "")
+	line("已回复", l.Suggestions.Replied, "")
+	line("按期回复", l.Suggestions.RepliedOnTime, "")
 }
