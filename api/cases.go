@@ -430,6 +430,12 @@ func (s *Server) listCases(c *gin.Context) {
 }
 
 func (s *Server) exportCases(c *gin.Context) {
+	// ledger=true: the organ's whole ledger in the import's columns (DESIGN
+	// §7), so that importing it into an empty organ reproduces the report.
+	if c.Query("ledger") == "true" {
+		s.exportLedger(c)
+		return
+	}
 	f, err := caseFilter(c)
 	if err != nil {
 		fail(c, err)

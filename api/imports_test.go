@@ -132,3 +132,19 @@ func TestImportJobs(t *testing.T) {
 		t.Fatalf("bad format: %d", w.Code)
 	}
 }
+
+// GET /cases/export?ledger=true is the ledger download (issue 6 round trip).
+func TestCaseExportLedgerParameter(t *testing.T) {
+	e, _ := importEnv(t)
+	w := e.do(http.MethodGet, "/api/v1/cases/export?format=csv&ledger=true", "officer", nil)
+	if w.Code != http.StatusOK {
+		t.Fatalf("ledger export: %d %s", w.Code, w.Body.String())
+	}
+	body := strings.TrimPrefix(w.Body.String(), "\ufeff")
+	if !strings.HasPrefix(body, "案号,申请人,申请人类型,被申请人") {
+		t.Fatalf("not the ledger's columns: %.80q", body)
+	}
+	if w := e.do(http.MethodGet, "/api/v1/cases/export?format=csv&ledger=true", "", nil); w.Code != http.StatusUnauthorized {
+		t.Fatalf("anonymous: %d", w.Code)
+	}
+}
