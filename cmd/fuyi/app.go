@@ -19,6 +19,7 @@ import (
 	"fuyi/services/lifecycle"
 	"fuyi/services/litigation"
 	"fuyi/services/organs"
+	"fuyi/services/pii"
 	"fuyi/services/settings"
 	"fuyi/services/stats"
 	"fuyi/services/telemetry"
@@ -82,7 +83,14 @@ func openApp(ctx context.Context, cfg *Config, logOut io.Writer, migrate bool) (
 	a := &app{cfg: cfg, log: log, db: db}
 	a.auth = auth.NewService(db, secret, nil)
 	a.organs = organs.NewService(db)
-	a.cases = lifecycle.New(db, lifecycle.Options{})
+	var sealer *pii.Sealer // nil: ID numbers stored as given
+	if cfg.IDKey != nil {
+		if sealer, err = pii.New(cfg.IDKey); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("FUYI_ID_KEY: %w", err)
+		}
+	}
+	a.cases = lifecycle.New(db, lifecycle.Options{PII: sealer})
 	a.clock = clock.New(db, clock.Options{Cases: a.cases, Logger: log})
 	a.stats = stats.New(db)
 	a.lit = litigation.New(db, litigation.Options{Calendar: a.clock.Calendar})

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"fuyi/services/pii"
 )
 
 // Config is everything fuyi reads from flags and FUYI_* variables.
@@ -26,6 +28,9 @@ type Config struct {
 	ShutdownGrace  time.Duration
 	TrustedProxies []string
 	MetricsToken   string
+	// IDKey is the 32-byte AES-256 key sealing parties' ID numbers at rest;
+	// nil stores them as given.
+	IDKey []byte
 }
 
 // setting describes one configuration variable: its environment name, the
@@ -56,6 +61,7 @@ var configSettings = []setting{
 	{"FUYI_SHUTDOWN_TIMEOUT", "shutdown-timeout", "20s", false, "how long SIGTERM waits for in-flight requests"},
 	{"FUYI_TRUSTED_PROXIES", "trusted-proxies", "", false, "comma-separated proxy addresses/CIDRs whose X-Forwarded-For is trusted"},
 	{"FUYI_METRICS_TOKEN", "metrics-token", "", true, "bearer token that /metrics requires; when empty /metrics answers direct loopback clients only"},
+	{"FUYI_ID_KEY", "id-key", "", true, "base64 or hex of 32 random bytes: encrypts parties' ID numbers at rest (AES-256-GCM); when empty they are stored in plaintext"},
 }
 
 // registerConfigFlags adds the configSettings' flags to fs.
@@ -138,6 +144,11 @@ func loadConfig(flags map[string]*string, getenv func(string) string) (*Config, 
 	}
 	if c.ShutdownGrace, err = time.ParseDuration(raw["FUYI_SHUTDOWN_TIMEOUT"]); err != nil || c.ShutdownGrace <= 0 {
 		return nil, fmt.Errorf("FUYI_SHUTDOWN_TIMEOUT: must be a positive duration like 20s, got %q", raw["FUYI_SHUTDOWN_TIMEOUT"])
+	}
+	if v := raw["FUYI_ID_KEY"]; v != "" {
+		if c.IDKey, err = pii.ParseKey(v); err != nil {
+			return nil, fmt.Errorf("FUYI_ID_KEY: %w", err)
+		}
 	}
 	if v := raw["FUYI_TRUSTED_PROXIES"]; v != "" {
 		for _, p := range strings.Split(v, ",") {

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/hex"
 	"flag"
 	"os"
 	"path/filepath"
@@ -34,6 +36,8 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		"FUYI_JWT_SECRET_FILE":  {"FUYI_JWT_SECRET_FILE": "/nonexistent/secret"},
 		"FUYI_BEHIND_TLS":       {"FUYI_BEHIND_TLS": "maybe"},
 		"FUYI_SHUTDOWN_TIMEOUT": {"FUYI_SHUTDOWN_TIMEOUT": "0s"},
+		"FUYI_ID_KEY":           {"FUYI_ID_KEY": "not-a-key"},
+		"FUYI_ID_KEY_FILE":      {"FUYI_ID_KEY_FILE": "/nonexistent/key"},
 	}
 	for name, env := range cases {
 		_, err := loadConfig(nil, envOf(env))
@@ -101,5 +105,29 @@ func TestMigrateAndUserAdd(t *testing.T) {
 	code = run(context.Background(), []string{"user", "add", "--username", "li", "--role", "officer"}, strings.NewReader("123456\n"), &out, &errb, env)
 	if code == 0 || !strings.Contains(errb.String(), "password") {
 		t.Fatalf("weak password accepted: exit %d %s", code, errb.String())
+	}
+}
+
+func TestConfigIDKey(t *testing.T) {
+	key := bytes.Repeat([]byte{0xab}, 32)
+	c, err := loadConfig(nil, envOf(nil))
+	if err != nil || c.IDKey != nil {
+		t.Fatalf("default IDKey %x, %v", c.IDKey, err)
+	}
+	f := filepath.Join(t.TempDir(), "idkey")
+	if err := os.WriteFile(f, []byte(base64.StdEncoding.EncodeToString(key)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, env := range []map[string]string{{"FUYI_ID_KEY_FILE": f}, {"FUYI_ID_KEY": hex.EncodeToString(key)}} {
+		c, err := loadConfig(nil, envOf(env))
+		if err != nil || !bytes.Equal(c.IDKey, key) {
+			t.Fatalf("%v: IDKey %x, %v", env, c.IDKey, err)
+		}
+	}
+	for _, bad := range []string{base64.StdEncoding.EncodeToString(key[:16]), hex.EncodeToString(key[:31]), "zz"} {
+		_, err := loadConfig(nil, envOf(map[string]string{"FUYI_ID_KEY": bad}))
+		if err == nil || !strings.HasPrefix(err.Error(), "FUYI_ID_KEY:") || strings.Contains(err.Error(), bad) {
+			t.Errorf("FUYI_ID_KEY=%q: error %v", bad, err)
+		}
 	}
 }

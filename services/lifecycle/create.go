@@ -15,6 +15,7 @@ import (
 	"fuyi/services/auth"
 	"fuyi/services/codes"
 	"fuyi/services/errs"
+	"fuyi/services/pii"
 )
 
 // PartyInput is an applicant or third party on input.
@@ -82,12 +83,12 @@ func (s *Service) Create(ctx context.Context, p *auth.Principal, in CreateInput)
 	if name := strings.TrimSpace(in.Applicant); name != "" && len(applicants) == 0 {
 		applicants = []PartyInput{{Name: name, Type: in.ApplicantType}}
 	}
-	validateParties(f, "applicants", applicants)
+	s.validateParties(f, "applicants", applicants)
 	if len(applicants) == 0 {
 		f.add("applicant", "请填写申请人", "applicant is required")
 	}
 	thirds := normaliseParties(in.ThirdParties)
-	validateParties(f, "third_parties", thirds)
+	s.validateParties(f, "third_parties", thirds)
 	c.Applicant = joinNames(applicants)
 	limit(f, "applicant", c.Applicant, 300)
 	at := in.ApplicantType
@@ -169,7 +170,7 @@ func (s *Service) Create(ctx context.Context, p *auth.Principal, in CreateInput)
 			}
 			return errs.Internal(err)
 		}
-		if err := writeParties(tx, c.ID, applicants, thirds); err != nil {
+		if err := s.writeParties(tx, c.ID, applicants, thirds); err != nil {
 			return err
 		}
 		ev := &models.CaseEvent{CaseID: c.ID, OrganID: c.OrganID, Action: "create", ToStatus: c.Status,
@@ -270,7 +271,7 @@ func normaliseParties(in []PartyInput) []PartyInput {
 }
 
 // validateParties checks names, types and lengths; it rewrites type names to codes.
-func validateParties(f fieldErrs, field string, ps []PartyInput) {
+func (s *Service) validateParties(f fieldErrs, field string, ps []PartyInput) {
 	for i := range ps {
 		key := fmt.Sprintf("%s[%d]", field, i)
 		if ps[i].Name == "" {
@@ -278,6 +279,10 @@ func validateParties(f fieldErrs, field string, ps []PartyInput) {
 		}
 		limit(f, key+".name", ps[i].Name, 300)
 		limit(f, key+".id_number", ps[i].IDNumber, 200)
+		if s.pii.Enabled() && pii.SealedLen(len(ps[i].IDNumber)) > idNumberColumn && utf8.RuneCountInString(ps[i].IDNumber) <= 200 {
+			// Sealed, the number must still fit case_parties.id_number.
+			f.add(key+".id_number", "加密存储的证件号码不能超过116个字节", "an id number encrypted at rest must be at most 116 bytes")
+		}
 		limit(f, key+".phone", ps[i].Phone, 100)
 		limit(f, key+".address", ps[i].Address, 300)
 		if ps[i].Type != "" {
@@ -286,13 +291,18 @@ func validateParties(f fieldErrs, field string, ps []PartyInput) {
 	}
 }
 
-func writeParties(tx *gorm.DB, caseID int64, applicants, thirds []PartyInput) error {
+// idNumberColumn is the width of case_parties.id_number.
+const idNumberColumn = 200
+
+// writeParties inserts the parties of a case, sealing ID numbers when the
+// service has a PII key.
+func (s *Service) writeParties(tx *gorm.DB, caseID int64, applicants, thirds []PartyInput) error {
 	var rows []models.CaseParty
 	for i, a := range applicants {
-		rows = append(rows, models.CaseParty{CaseID: caseID, Role: PartyApplicant, Position: i, Name: a.Name, PartyType: a.Type, IDNumber: a.IDNumber, Phone: a.Phone, Address: a.Address})
+		rows = append(rows, models.CaseParty{CaseID: caseID, Role: PartyApplicant, Position: i, Name: a.Name, PartyType: a.Type, IDNumber: s.pii.Seal(a.IDNumber), Phone: a.Phone, Address: a.Address})
 	}
 	for i, a := range thirds {
-		rows = append(rows, models.CaseParty{CaseID: caseID, Role: PartyThirdParty, Position: i, Name: a.Name, PartyType: a.Type, IDNumber: a.IDNumber, Phone: a.Phone, Address: a.Address})
+		rows = append(rows, models.CaseParty{CaseID: caseID, Role: PartyThirdParty, Position: i, Name: a.Name, PartyType: a.Type, IDNumber: s.pii.Seal(a.IDNumber), Phone: a.Phone, Address: a.Address})
 	}
 	if len(rows) == 0 {
 		return nil

@@ -12,6 +12,7 @@ import (
 	"fuyi/services/auth"
 	"fuyi/services/codes"
 	"fuyi/services/errs"
+	"fuyi/services/pii"
 )
 
 // EditInput changes a case (PATCH): nil fields are left alone. Version is
@@ -264,7 +265,14 @@ func (s *Service) Edit(ctx context.Context, p *auth.Principal, id int64, in Edit
 				return errs.Internal(err)
 			}
 			for _, op := range oldParties {
-				pi := PartyInput{Name: op.Name, Type: op.PartyType, IDNumber: op.IDNumber, Phone: op.Phone, Address: op.Address}
+				if s.pii.Enabled() && op.IDNumber != "" && !strings.HasPrefix(op.IDNumber, pii.Prefix) {
+					partiesChanged = true // re-written below, so sealed
+				}
+				idNumber, err := s.openIDNumber(op.IDNumber)
+				if err != nil {
+					return err
+				}
+				pi := PartyInput{Name: op.Name, Type: op.PartyType, IDNumber: idNumber, Phone: op.Phone, Address: op.Address}
 				if op.Role == PartyApplicant {
 					applicants = append(applicants, pi)
 				} else if op.Role == PartyThirdParty {
@@ -274,7 +282,7 @@ func (s *Service) Edit(ctx context.Context, p *auth.Principal, id int64, in Edit
 			oldA, oldT := applicants, thirds
 			if in.Applicants != nil {
 				applicants = normaliseParties(*in.Applicants)
-				validateParties(f, "applicants", applicants)
+				s.validateParties(f, "applicants", applicants)
 			} else if in.Applicant != nil {
 				name := strings.TrimSpace(*in.Applicant)
 				typ := c.ApplicantType
@@ -286,7 +294,7 @@ func (s *Service) Edit(ctx context.Context, p *auth.Principal, id int64, in Edit
 			}
 			if in.ThirdParties != nil {
 				thirds = normaliseParties(*in.ThirdParties)
-				validateParties(f, "third_parties", thirds)
+				s.validateParties(f, "third_parties", thirds)
 			}
 			if joinNames(applicants) == "" {
 				f.add("applicant", "请填写申请人", "applicant is required")
@@ -312,7 +320,7 @@ func (s *Service) Edit(ctx context.Context, p *auth.Principal, id int64, in Edit
 			if err := tx.Where("case_id = ? AND role IN ?", c.ID, []string{PartyApplicant, PartyThirdParty}).Delete(&models.CaseParty{}).Error; err != nil {
 				return errs.Internal(err)
 			}
-			if err := writeParties(tx, c.ID, applicants, thirds); err != nil {
+			if err := s.writeParties(tx, c.ID, applicants, thirds); err != nil {
 				return err
 			}
 		}

@@ -19,6 +19,7 @@ import (
 	"fuyi/services/auth"
 	"fuyi/services/codes"
 	"fuyi/services/errs"
+	"fuyi/services/pii"
 	"fuyi/services/telemetry"
 )
 
@@ -52,6 +53,10 @@ type Options struct {
 	MetricFilter MetricFilter
 	// Guard, when set, may refuse a transition (see Guard).
 	Guard Guard
+	// PII, when set with a key, seals parties' ID numbers at rest
+	// (case_parties.id_number holds "enc:v1:…"); nil stores them as given.
+	// Reads open sealed values and pass plaintext ones through either way.
+	PII *pii.Sealer
 }
 
 // Service is the reconsideration case service.
@@ -61,11 +66,12 @@ type Service struct {
 	now          func() time.Time
 	metricFilter MetricFilter
 	guard        Guard
+	pii          *pii.Sealer
 }
 
 // New returns a case service on db.
 func New(db *models.DB, opts Options) *Service {
-	s := &Service{db: db, hooks: opts.Hooks, now: opts.Now, metricFilter: opts.MetricFilter, guard: opts.Guard}
+	s := &Service{db: db, hooks: opts.Hooks, now: opts.Now, metricFilter: opts.MetricFilter, guard: opts.Guard, pii: opts.PII}
 	if s.now == nil {
 		s.now = time.Now
 	}

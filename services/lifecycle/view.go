@@ -146,9 +146,13 @@ func (s *Service) views(ctx context.Context, q *gorm.DB, p *auth.Principal, cs [
 			v.HandlerName = users[*c.HandlerID]
 		}
 		for _, pt := range byCase[c.ID] {
-			party := Party{Name: pt.Name, Type: pt.PartyType, IDNumber: pt.IDNumber, Phone: pt.Phone, Address: pt.Address}
+			idNumber, err := s.openIDNumber(pt.IDNumber)
+			if err != nil {
+				return nil, err
+			}
+			party := Party{Name: pt.Name, Type: pt.PartyType, IDNumber: idNumber, Phone: pt.Phone, Address: pt.Address}
 			if !unmasked {
-				party.IDNumber, party.Phone = MaskIDNumber(pt.IDNumber), MaskPhone(pt.Phone)
+				party.IDNumber, party.Phone = MaskIDNumber(idNumber), MaskPhone(pt.Phone)
 				party.Address = MaskAddress(pt.Address)
 			}
 			switch pt.Role {
@@ -208,6 +212,17 @@ func names(q *gorm.DB, table, expr string, ids map[int64]bool) (map[int64]string
 		out[r.ID] = r.Name
 	}
 	return out, nil
+}
+
+// openIDNumber returns the plain ID number of a stored one (see Options.PII).
+// A sealed number that the key cannot open is an internal error: the key is
+// wrong or the row was altered — never shown as if it were the number.
+func (s *Service) openIDNumber(stored string) (string, error) {
+	v, err := s.pii.Open(stored)
+	if err != nil {
+		return "", errs.Internal(err)
+	}
+	return v, nil
 }
 
 // MaskIDNumber keeps the first 4 and last 4 characters of an ID number
