@@ -158,6 +158,8 @@ func TestTwoInstancesOnOnePostgres(t *testing.T) {
 		for i := range 6 {
 			body := caseBody(f, 2000+i)
 			body["received_on"] = old
+			// Reminders go to the case's handler.
+			body["handler_id"] = f.Officer.User.ID
 			a.must(http.StatusCreated, http.MethodPost, "/api/v1/cases", f.Officer.AccessToken, body, nil)
 		}
 		outs := make([]string, 2)

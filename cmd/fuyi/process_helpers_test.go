@@ -235,6 +235,9 @@ func (s *server) must(want int, method, path, token string, body, out any) {
 type tokens struct {
 	AccessToken  string `json:"access_token"`
 	RefreshToken string `json:"refresh_token"`
+	User         struct {
+		ID int64 `json:"id"`
+	} `json:"user"`
 }
 
 func (s *server) login(user, password string) tokens {
