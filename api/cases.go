@@ -323,6 +323,15 @@ type transitionRequest struct {
 	Termination string `json:"termination"`
 }
 
+// input is the service form of a transition request (also of a proposal).
+func (r transitionRequest) input() lifecycle.TransitionInput {
+	return lifecycle.TransitionInput{
+		Action: r.Action, EffectiveOn: r.EffectiveOn, Version: r.Version, Note: r.Note,
+		Procedure: r.Procedure, Deemed: r.Deemed, Reason: r.Reason, Ground: r.Ground, Days: r.Days,
+		ApprovedBy: r.ApprovedBy, Outcome: r.Outcome, Partial: r.Partial, Redo: r.Redo, Termination: r.Termination,
+	}
+}
+
 func (s *Server) transitionCase(c *gin.Context) {
 	id, ok := pathID(c, "id")
 	if !ok {
@@ -332,11 +341,7 @@ func (s *Server) transitionCase(c *gin.Context) {
 	if !bindJSON(c, &req) {
 		return
 	}
-	v, err := s.Cases.Transition(c.Request.Context(), principalOf(c), id, lifecycle.TransitionInput{
-		Action: req.Action, EffectiveOn: req.EffectiveOn, Version: req.Version, Note: req.Note,
-		Procedure: req.Procedure, Deemed: req.Deemed, Reason: req.Reason, Ground: req.Ground, Days: req.Days,
-		ApprovedBy: req.ApprovedBy, Outcome: req.Outcome, Partial: req.Partial, Redo: req.Redo, Termination: req.Termination,
-	})
+	v, err := s.Cases.Transition(c.Request.Context(), principalOf(c), id, req.input())
 	if err != nil {
 		fail(c, err)
 		return

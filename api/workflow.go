@@ -362,11 +362,7 @@ func (s *Server) propose(c *gin.Context) {
 	if !bindJSON(c, &req) {
 		return
 	}
-	p, err := s.Workflow.Propose(c.Request.Context(), principalOf(c), id, lifecycle.TransitionInput{
-		Action: req.Action, EffectiveOn: req.EffectiveOn, Version: req.Version, Note: req.Note,
-		Procedure: req.Procedure, Deemed: req.Deemed, Reason: req.Reason, Ground: req.Ground, Days: req.Days,
-		ApprovedBy: req.ApprovedBy, Outcome: req.Outcome, Partial: req.Partial, Redo: req.Redo, Termination: req.Termination,
-	})
+	p, err := s.Workflow.Propose(c.Request.Context(), principalOf(c), id, req.input())
 	if err != nil {
 		fail(c, err)
 		return
