@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"gorm.io/gorm"
+
 	"fuyi/api"
 	"fuyi/frontend"
 	"fuyi/models"
@@ -108,7 +110,7 @@ func openApp(ctx context.Context, cfg *Config, logOut io.Writer, migrate bool) (
 	// Actions that need approval are refused outside the approval path.
 	a.cases.SetGuard(a.wf.Guard)
 	a.cases.SetMetricFilter(a.stats.MetricFilter)
-	a.jobs = ledger.NewJobs(db, ledger.JobOptions{Dir: filepath.Join(cfg.DataDir, "imports"), Hooks: a.caseHooks(), Logger: log,
+	a.jobs = ledger.NewJobs(db, ledger.JobOptions{Dir: filepath.Join(cfg.DataDir, "imports"), BatchHook: a.importBatchHook, Logger: log,
 		Read: ledger.ReadOptions{MaxFileBytes: cfg.MaxUploadBytes}})
 	a.jobs.Register(litigation.KindLedger, litigation.ImportLedger)
 	return a, nil
@@ -120,7 +122,45 @@ func openApp(ctx context.Context, cfg *Config, logOut io.Writer, migrate bool) (
 // rollup, then the performance follow-up an obliging decision opens (RL2023
 // Art. 77).
 func (a *app) caseHooks() []lifecycle.Hook {
-	return []lifecycle.Hook{a.clock.Recompute, a.stats.LockHook, a.stats.RollupHook, a.wf.FollowupHook}
+	return append([]lifecycle.Hook{a.clock.Recompute}, a.afterDeadlineHooks()...)
+}
+
+// afterDeadlineHooks are caseHooks after the deadline recomputation.
+func (a *app) afterDeadlineHooks() []lifecycle.Hook {
+	return []lifecycle.Hook{a.stats.LockHook, a.stats.RollupHook, a.wf.FollowupHook}
+}
+
+// importBatchHook is caseHooks for a batch of imported cases: the deadlines
+// of the whole batch at once (one query for the suspensions, bulk writes),
+// then the per-case hooks in the same order.
+func (a *app) importBatchHook(ctx context.Context, tx *gorm.DB, changes []ledger.Change) error {
+	var created, updated []models.Case
+	for _, ch := range changes {
+		if ch.Before == nil {
+			created = append(created, *ch.After)
+		} else {
+			updated = append(updated, *ch.After)
+		}
+	}
+	for _, batch := range []struct {
+		cases   []models.Case
+		created bool
+	}{{created, true}, {updated, false}} {
+		if len(batch.cases) == 0 {
+			continue
+		}
+		if _, err := a.clock.RecomputeBatch(ctx, tx, batch.cases, nil, batch.created); err != nil {
+			return err
+		}
+	}
+	for _, ch := range changes {
+		for _, h := range a.afterDeadlineHooks() {
+			if err := h(ctx, tx, ch.Before, ch.After); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func (a *app) Close() error {
