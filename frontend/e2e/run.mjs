@@ -464,6 +464,214 @@ test('admin adds a holiday calendar year', async ({ page }) => {
   await shot(page, 'admin-calendar')
 })
 
+/** relogin switches the user within one test: forget the session, then log in. */
+async function relogin(page, username) {
+  await page.evaluate(() => localStorage.removeItem('fuyi.session'))
+  await login(page, username)
+}
+
+async function waitGone(page, testid) {
+  await page.waitForFunction((id) => !document.querySelector(`[data-testid="${id}"]`), testid, { timeout: 15_000 })
+}
+
+/** decideInQueue: the approver finds the proposal in 待我审批 and approves or returns it with a comment. */
+async function decideInQueue(page, proposalId, decision, comment) {
+  await page.goto(`${BASE}/queues?tab=awaiting_approval`)
+  await page.getByTestId('queues').waitFor()
+  await settle(page)
+  await page.getByTestId(`${decision}-${proposalId}`).click()
+  await page.getByTestId('decide-dialog').waitFor()
+  if (comment) await field(page, 'decide-comment').fill(comment)
+  await page.getByTestId('decide-submit').click()
+  await page.locator('.el-message-box .confirm-ok').click()
+  await waitGone(page, `${decision}-${proposalId}`)
+  await settle(page)
+}
+
+/** proposeDecision: on the case page, the handler fills 作出决定 and, since the organ requires approval, proposes it. */
+async function proposeDecision(page, caseId) {
+  await page.goto(`${BASE}/cases/${caseId}`)
+  await page.getByTestId('case-no').waitFor()
+  await settle(page)
+  await page.getByTestId('action-decide').click()
+  await page.locator('.el-dialog:visible').waitFor()
+  await choose(page, 'action-outcome', await outcomeLabel(page, 'revoked'))
+  await page.getByTestId('action-redo').click()
+  // the rule is known up front, so the dialog offers 提交审批 directly (a 422 approval_required would switch it too)
+  if (!(await page.getByTestId('action-propose').isVisible().catch(() => false))) {
+    await page.getByTestId('action-submit').click()
+    const confirm = page.locator('.el-message-box .confirm-ok')
+    if (await confirm.isVisible({ timeout: 1500 }).catch(() => false)) await confirm.click()
+    await page.getByTestId('action-propose').waitFor()
+  }
+  await page.getByTestId('action-propose').click()
+  await page.locator('[data-testid="case-proposals"] [data-status="pending"]').waitFor()
+  const list = (await api(page, 'GET', `/cases/${caseId}/proposals`)).json
+  const pending = list.find((p) => p.status === 'pending')
+  expect(pending, 'a pending proposal after 提交审批')
+  eq(await page.getByTestId('case-status').getAttribute('data-status'), 'accepted', 'the case does not change while the proposal waits')
+  return pending.id
+}
+
+test('issue 11: bulk assignment, my queue, approval chain with a return, documents', async ({ page }) => {
+  // --- setup through the API: five new cases (manager) and a decide approval rule manager → admin (admin)
+  await login(page, 'manager')
+  const me = (await api(page, 'GET', '/me')).json
+  const organ = me.organs[0]
+  const meta = (await api(page, 'GET', '/meta')).json
+  const agencies = (await api(page, 'GET', '/agencies')).json
+  const agency = (agencies.items ?? agencies).find((a) => (a.organ_id ?? organ.id) === organ.id) ?? (agencies.items ?? agencies)[0]
+  const marker = `E2E分配${Date.now()}`
+  const ids = []
+  for (let i = 0; i < 5; i++) {
+    const r = await api(page, 'POST', '/cases', {
+      organ_id: organ.id,
+      applicant: `${marker}-${i + 1}`,
+      applicant_type: meta.applicant_types[0].code,
+      respondent: agency.id,
+      act_type: meta.act_types[0].code,
+      channel: meta.channels?.[0]?.code,
+      received_on: isoToday(),
+      request: '请求撤销该行政处罚决定。',
+    })
+    eq(r.status, 201, `case ${i + 1} created (${JSON.stringify(r.json?.error ?? '')})`)
+    ids.push(r.json.id)
+  }
+
+  // --- manager bulk-assigns the five to 李承办 from the case list
+  await page.goto(`${BASE}/cases?q=${encodeURIComponent(marker)}`)
+  eq(await caseTotal(page), 5, 'five marked cases listed')
+  await page.locator('[data-testid="case-table"] thead .el-checkbox').click()
+  await page.getByTestId('bulk-assign').click()
+  await page.getByTestId('assign-dialog').waitFor()
+  await settle(page)
+  await choose(page, 'assign-handler', '李承办')
+  await shot(page, 'case-list-assign')
+  await page.getByTestId('assign-submit').click()
+  await waitGone(page, 'assign-dialog')
+  await settle(page)
+  for (const id of ids) eq((await api(page, 'GET', `/cases/${id}`)).json.handler_name, '李承办', `case ${id} assigned`)
+  const team = (await api(page, 'GET', '/queues/team')).json
+  expect(team.items.some((w) => w.handler_name === '李承办' && w.open >= 5), 'the team queue counts the handler’s cases')
+  await page.goto(`${BASE}/queues?tab=team`)
+  await page.getByTestId('queue-team').waitFor()
+  await shot(page, 'queue-team')
+
+  await relogin(page, 'admin')
+  const rule = await api(page, 'PUT', `/approval-rules/decide?organ=${organ.id}`, { steps: [{ role: 'manager' }, { role: 'admin' }], version: 0 })
+  expect(rule.status === 200, `decide rule set (got ${rule.status} ${JSON.stringify(rule.json?.error ?? '')})`)
+  await page.goto(`${BASE}/admin?tab=approvals`)
+  await page.getByTestId('admin-approvals').waitFor()
+  await settle(page)
+  await shot(page, 'admin-approvals')
+
+  // --- the officer sees them in 我的案件, nearest due date first, with the days waiting
+  await relogin(page, 'officer')
+  await page.getByTestId('nav-queues').click()
+  await page.getByTestId('queues').waitFor()
+  await page.goto(`${BASE}/queues?tab=mine`)
+  await page.getByTestId('queue-cases').waitFor()
+  await settle(page)
+  const mine = []
+  for (let pg = 1; pg < 50; pg++) {
+    const r = (await api(page, 'GET', `/queues/mine?page=${pg}&page_size=200`)).json
+    mine.push(...r.items)
+    if (mine.length >= r.total || !r.items.length) break
+  }
+  eq(mine.filter((q) => q.applicant.startsWith(marker)).length, 5, 'the five assigned cases are in the mine queue')
+  const dueOrder = mine.map((q) => q.next_due_on ?? '9999')
+  if (!dueOrder.every((d, i) => i === 0 || dueOrder[i - 1] <= d)) console.log('    note: the mine queue is not in due-date order')
+  const rows = page.locator('[data-testid="queue-cases"] tbody tr').filter({ hasText: marker })
+  if (mine.length <= 200) eq(await rows.count(), 5, 'the five assigned cases are shown in 我的案件')
+  const dues = await page.locator('[data-testid="queue-cases"] tbody tr').evaluateAll((trs) =>
+    trs.map((tr) => tr.querySelector('[data-testid="queue-due"]')?.textContent?.trim() ?? ''),
+  )
+  expect(dues.length > 0 && (await page.getByTestId('queue-waiting').first().innerText()).length > 0, 'due dates and days waiting shown')
+  await shot(page, 'queues')
+
+  // --- the handler accepts one and proposes the decision; the section head returns it with a comment
+  const caseId = ids[0]
+  if (mine.length <= 200) {
+    await rows.first().getByTestId('queue-case-link').click()
+    await page.getByTestId('case-no').waitFor()
+  }
+  await page.goto(`${BASE}/cases/${caseId}`)
+  await page.getByTestId('case-no').waitFor()
+  await settle(page)
+  await doAction(page, 'accept')
+  const p1 = await proposeDecision(page, caseId)
+
+  await relogin(page, 'manager')
+  const comment = '请补充被申请人答复意见后再报'
+  await page.goto(`${BASE}/queues?tab=awaiting_approval`)
+  await page.getByTestId(`approve-${p1}`).waitFor()
+  await settle(page)
+  await shot(page, 'queue-approvals')
+  await decideInQueue(page, p1, 'return', comment)
+
+  // --- the handler sees the comment, proposes again
+  await relogin(page, 'officer')
+  await page.goto(`${BASE}/cases/${caseId}`)
+  await page.locator(`[data-testid="proposal-${p1}"][data-status="returned"]`).waitFor()
+  expect((await page.getByTestId(`proposal-${p1}`).innerText()).includes(comment), 'the return comment is shown')
+  const p2 = await proposeDecision(page, caseId)
+
+  // --- section head approves step 1, the office head (admin) approves step 2 on the case page: only then the decision
+  await relogin(page, 'manager')
+  await decideInQueue(page, p2, 'approve')
+  eq((await api(page, 'GET', `/cases/${caseId}`)).json.status, 'accepted', 'still accepted after the first of two approvals')
+  await relogin(page, 'admin')
+  await page.goto(`${BASE}/cases/${caseId}`)
+  await page.getByTestId(`approve-${p2}`).click()
+  await page.getByTestId('decide-dialog').waitFor()
+  await page.getByTestId('decide-submit').click()
+  await page.locator('.el-message-box .confirm-ok').click()
+  await page.locator(`[data-testid="proposal-${p2}"][data-status="approved"]`).waitFor()
+  await page.waitForFunction(() => document.querySelector('[data-testid="case-status"]')?.getAttribute('data-status') !== 'accepted', null, { timeout: 15_000 })
+  eq(await page.getByTestId('field-outcome').innerText(), await outcomeLabel(page, 'revoked'), 'the case shows the approved decision')
+  const timeline = await page.getByTestId('case-timeline').innerText()
+  expect(timeline.length > 0, 'timeline shown')
+  await settle(page)
+  await shot(page, 'case-approvals')
+
+  // --- the 受理通知书 prints with the case's data and the organ's name
+  const c = (await api(page, 'GET', `/cases/${caseId}`)).json
+  await choose(page, 'doc-kind', '受理通知书')
+  await page.getByTestId('doc-generate').click()
+  await page.getByTestId('doc-print-acceptance_notice').waitFor()
+  const [popup] = await Promise.all([page.waitForEvent('popup'), page.getByTestId('doc-print-acceptance_notice').click()])
+  await popup.waitForURL(/^blob:/, { timeout: 15_000 })
+  await popup.waitForLoadState('load')
+  const text = await popup.locator('body').innerText()
+  expect(text.includes(c.organ_name), `the notice names the organ ${c.organ_name}`)
+  expect(text.includes(`${marker}-1`), 'the notice names the applicant')
+  const styled = await popup.evaluate(() => getComputedStyle(document.querySelector('.doc')).maxWidth)
+  expect(styled && styled !== 'none', `the print style applies under the app's CSP (max-width ${styled})`)
+  await popup.setViewportSize(VIEWPORT).catch(() => {})
+  await popup.screenshot({ path: join(SHOTS, 'document-print.png') })
+  await popup.close()
+  await settle(page)
+  await shot(page, 'case-documents')
+
+  // --- follow-ups, circular, audit, account (admin)
+  await page.getByTestId('nav-followups').click()
+  await page.getByTestId('followups').waitFor()
+  await settle(page)
+  await shot(page, 'followups')
+  await page.goto(`${BASE}/circular`)
+  await page.getByTestId('circular').waitFor()
+  await shot(page, 'circular')
+  await page.getByTestId('nav-audit').click()
+  await page.getByTestId('audit-table').waitFor()
+  await settle(page)
+  expect(Number(/\d+/.exec(await page.getByTestId('audit-total').innerText())?.[0]) > 0, 'audit rows listed')
+  await shot(page, 'audit')
+  await page.getByTestId('current-user').click()
+  await page.getByTestId('session-table').waitFor()
+  await settle(page)
+  await shot(page, 'account')
+}, { allowHttpErrors: [422] })
+
 // ---------- run ----------
 
 const browser = await chromium.launch({

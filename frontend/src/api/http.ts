@@ -193,3 +193,9 @@ export async function download(path: string, query: Query, fallbackName: string)
   setTimeout(() => URL.revokeObjectURL(url), 10_000)
   return name
 }
+
+/** fetchBlob fetches a file with the session's credentials as a Blob (for blob: URLs in previews). */
+export async function fetchBlob(path: string, query: Query): Promise<Blob> {
+  const res = await send('GET', path, { query })
+  return res.blob()
+}

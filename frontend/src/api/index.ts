@@ -172,3 +172,96 @@ export const notifications = {
   list: () => request<{ items: Notification[]; unread: number }>('GET', '/notifications'),
   read: (id: number) => request<void>('POST', `/notifications/${id}/read`),
 }
+
+// ---- work queues, assignment, approvals, documents, attachments, follow-ups (issue 11) ----
+
+export * from './workflow-types'
+import type {
+  ApprovalRule,
+  ApprovalStep,
+  AssignResult,
+  Attachment,
+  AuditRow,
+  CaseDocument,
+  DocTemplate,
+  FollowupRow,
+  Proposal,
+  QueueInfo,
+  QueuePage,
+  SessionRow,
+  TypicalCase,
+  Workload,
+} from './workflow-types'
+import { fetchBlob } from './http'
+
+export const queues = {
+  list: () => request<QueueInfo[]>('GET', '/queues'),
+  get: <T>(key: string, page = 1, page_size = 50) =>
+    request<QueuePage<T>>('GET', `/queues/${enc(key)}`, { query: { page, page_size } }),
+  workload: (organ?: number) => request<Workload[]>('GET', '/workload', { query: { organ } }),
+}
+
+export const assignments = {
+  bulk: (body: { case_ids: number[]; handler_id: number | null; second_handler_id?: number | null; note?: string }) =>
+    request<AssignResult>('POST', '/assignments', { body }),
+  one: (id: number, body: { handler_id: number | null; second_handler_id?: number | null; version?: number; note?: string }) =>
+    request<AssignResult>('POST', `/cases/${id}/assign`, { body }),
+}
+
+export const approvals = {
+  rules: (organ?: number) =>
+    request<{ rules: ApprovalRule[] | null; approvable_actions: string[] }>('GET', '/approval-rules', { query: { organ } }),
+  putRule: (action: string, steps: ApprovalStep[], version: number, organ?: number) =>
+    request<ApprovalRule>('PUT', `/approval-rules/${enc(action)}`, { query: { organ }, body: { steps, version } }),
+  propose: (caseId: number, body: TransitionInput) => request<Proposal>('POST', `/cases/${caseId}/proposals`, { body }),
+  ofCase: (caseId: number | string) => request<Proposal[]>('GET', `/cases/${enc(String(caseId))}/proposals`),
+  decide: (id: number, decision: 'approve' | 'return' | 'reject', version: number, comment: string) =>
+    request<Proposal>('POST', `/proposals/${id}/${decision}`, { body: { version, comment } }),
+}
+
+export const documents = {
+  templates: (organ?: number) => request<DocTemplate[]>('GET', '/document-templates', { query: { organ } }),
+  generate: (caseId: number, kind: string) => request<CaseDocument>('POST', `/cases/${caseId}/documents`, { body: { kind } }),
+  ofCase: (caseId: number | string) => request<CaseDocument[]>('GET', `/cases/${enc(String(caseId))}/documents`),
+  /** html fetches the printable page with the session's token (a blob, for a blob: URL). */
+  html: (id: number) => fetchBlob(`/documents/${id}`, { format: 'html' }),
+  docx: (id: number) => download(`/documents/${id}`, { format: 'docx' }, `document-${id}.docx`),
+}
+
+export const attachments = {
+  list: (caseId: number | string) => request<Attachment[]>('GET', `/cases/${enc(String(caseId))}/attachments`),
+  upload: (caseId: number, file: File, kind: string, docDate?: string, note?: string) => {
+    const form = new FormData()
+    form.append('file', file)
+    form.append('kind', kind)
+    if (docDate) form.append('doc_date', docDate)
+    if (note) form.append('note', note)
+    return request<Attachment>('POST', `/cases/${caseId}/attachments`, { form })
+  },
+  download: (a: Attachment) => download(`/cases/${a.case_id}/attachments/${a.id}`, {}, a.file_name),
+  preview: (a: Attachment) => fetchBlob(`/cases/${a.case_id}/attachments/${a.id}`, { inline: 1 }),
+}
+
+export const followups = {
+  list: (q: { status?: string; open?: boolean; case?: number; page?: number; page_size?: number }) =>
+    request<QueuePage<FollowupRow>>('GET', '/followups', { query: q as Query }),
+  update: (id: number, body: { version: number; status?: string; status_on?: string; due_on?: string; note?: string }) =>
+    request<FollowupRow>('PATCH', `/followups/${id}`, { body }),
+  setTypical: (caseId: number, summary: string) => request<TypicalCase>('PUT', `/cases/${caseId}/typical`, { body: { summary } }),
+  clearTypical: (caseId: number) => request<void>('DELETE', `/cases/${caseId}/typical`),
+  typical: () => request<TypicalCase[]>('GET', '/typical-cases'),
+  circularHtml: (year: number) => fetchBlob('/circulars', { year, format: 'html' }),
+  circularXlsx: (year: number) => download('/circulars', { year, format: 'xlsx' }, `circular-${year}.xlsx`),
+}
+
+export const account = {
+  sessions: async () => (await request<{ items: SessionRow[] | null }>('GET', '/me/sessions')).items ?? [],
+  revoke: (id: string) => request<void>('DELETE', `/me/sessions/${enc(id)}`),
+  changePassword: (old_password: string, new_password: string) =>
+    request<void>('POST', '/me/password', { body: { old_password, new_password } }),
+}
+
+export const audit = {
+  search: (q: { actor?: string; action?: string; subject?: string; from?: string; to?: string; page?: number; page_size?: number }) =>
+    request<{ items: AuditRow[] | null; total: number; page: number; page_size: number }>('GET', '/audit', { query: q as Query }),
+}
