@@ -132,10 +132,13 @@ func (a *app) afterDeadlineHooks() []lifecycle.Hook {
 
 // importBatchHook is caseHooks for a batch of imported cases: the deadlines
 // of the whole batch at once (one query for the suspensions, bulk writes),
-// then the per-case hooks in the same order.
+// the period lock per case, the statistics rollup merged over the batch (each
+// cell written once), then the follow-ups per case.
 func (a *app) importBatchHook(ctx context.Context, tx *gorm.DB, changes []ledger.Change) error {
 	var created, updated []models.Case
-	for _, ch := range changes {
+	pairs := make([]stats.CaseChange, len(changes))
+	for i, ch := range changes {
+		pairs[i] = stats.CaseChange{Before: ch.Before, After: ch.After}
 		if ch.Before == nil {
 			created = append(created, *ch.After)
 		} else {
@@ -154,10 +157,16 @@ func (a *app) importBatchHook(ctx context.Context, tx *gorm.DB, changes []ledger
 		}
 	}
 	for _, ch := range changes {
-		for _, h := range a.afterDeadlineHooks() {
-			if err := h(ctx, tx, ch.Before, ch.After); err != nil {
-				return err
-			}
+		if err := a.stats.LockHook(ctx, tx, ch.Before, ch.After); err != nil {
+			return err
+		}
+	}
+	if err := a.stats.RollupBatch(ctx, tx, pairs); err != nil {
+		return err
+	}
+	for _, ch := range changes {
+		if err := a.wf.FollowupHook(ctx, tx, ch.Before, ch.After); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -201,6 +201,32 @@ func contributions(c *models.Case, derived int) map[rkey]int64 {
 func (s *Service) RollupHook(ctx context.Context, tx *gorm.DB, before, after *models.Case) error {
 	tx = tx.WithContext(ctx).Session(&gorm.Session{NewDB: true})
 	delta := map[rkey]int64{}
+	if err := s.addChange(tx, before, after, delta); err != nil {
+		return err
+	}
+	return applyDelta(tx, delta)
+}
+
+// CaseChange is one case write of a batch: Before is nil on create.
+type CaseChange struct{ Before, After *models.Case }
+
+// RollupBatch is RollupHook for the cases of one batch (a ledger import):
+// the deltas of every case are merged, so each rollup cell is written once
+// per batch instead of once per case.
+func (s *Service) RollupBatch(ctx context.Context, tx *gorm.DB, changes []CaseChange) error {
+	tx = tx.WithContext(ctx).Session(&gorm.Session{NewDB: true})
+	delta := map[rkey]int64{}
+	for _, ch := range changes {
+		if err := s.addChange(tx, ch.Before, ch.After, delta); err != nil {
+			return err
+		}
+	}
+	return applyDelta(tx, delta)
+}
+
+// addChange adds to delta what one case write changes in the rollup, and
+// keeps the case's derived flags (on time) for its next change.
+func (s *Service) addChange(tx *gorm.DB, before, after *models.Case, delta map[rkey]int64) error {
 	if before != nil {
 		derived := 0
 		if before.ID != 0 {
@@ -235,44 +261,43 @@ func (s *Service) RollupHook(ctx context.Context, tx *gorm.DB, before, after *mo
 			return errs.Internal(err)
 		}
 	}
-	return applyDelta(tx, delta)
+	return nil
 }
 
 // applyDelta upserts the non-zero deltas. Cells that drop to zero stay (they
 // add nothing to any sum); Rebuild removes them.
 func applyDelta(tx *gorm.DB, delta map[rkey]int64) error {
-	const cols = 12
-	var sb strings.Builder
-	args := make([]any, 0, len(delta)*cols)
 	// Upsert in one fixed key order: concurrent transactions that touch the
 	// same cells then lock them in the same order and cannot deadlock on
 	// PostgreSQL (a map's iteration order is random).
 	keys := make([]rkey, 0, len(delta))
-	for k := range delta {
-		keys = append(keys, k)
+	for k, d := range delta {
+		if d != 0 {
+			keys = append(keys, k)
+		}
 	}
 	slices.SortFunc(keys, compareRkey)
-	n := 0
-	for _, k := range keys {
-		d := delta[k]
-		if d == 0 {
-			continue
+	// At most rowsPerStatement cells per statement keeps the bound variables
+	// (12 a cell) under SQLite's and PostgreSQL's limits for a batch import.
+	const rowsPerStatement = 1000
+	for len(keys) > 0 {
+		chunk := keys[:min(len(keys), rowsPerStatement)]
+		keys = keys[len(chunk):]
+		var sb strings.Builder
+		args := make([]any, 0, len(chunk)*12)
+		for i, k := range chunk {
+			if i > 0 {
+				sb.WriteString(",")
+			}
+			sb.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?)")
+			args = append(args, k.OrganID, k.Slice, k.Measure, k.Day, k.SliceKey, k.Outcome, k.Termination, k.Disp, k.Flags, k.RefOn, k.Ref2On, delta[k])
 		}
-		if n > 0 {
-			sb.WriteString(",")
-		}
-		sb.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?)")
-		args = append(args, k.OrganID, k.Slice, k.Measure, k.Day, k.SliceKey, k.Outcome, k.Termination, k.Disp, k.Flags, k.RefOn, k.Ref2On, d)
-		n++
-	}
-	if n == 0 {
-		return nil
-	}
-	q := `INSERT INTO case_stat_daily (organ_id, slice, measure, day, slice_key, outcome, termination, disposition, flags, ref_on, ref2_on, count) VALUES ` +
-		sb.String() + ` ON CONFLICT (organ_id, slice, measure, day, slice_key, outcome, termination, disposition, flags, ref_on, ref2_on)
+		q := `INSERT INTO case_stat_daily (organ_id, slice, measure, day, slice_key, outcome, termination, disposition, flags, ref_on, ref2_on, count) VALUES ` +
+			sb.String() + ` ON CONFLICT (organ_id, slice, measure, day, slice_key, outcome, termination, disposition, flags, ref_on, ref2_on)
 		DO UPDATE SET count = case_stat_daily.count + excluded.count`
-	if err := tx.Exec(q, args...).Error; err != nil {
-		return errs.Internal(fmt.Errorf("stats rollup: %w", err))
+		if err := tx.Exec(q, args...).Error; err != nil {
+			return errs.Internal(fmt.Errorf("stats rollup: %w", err))
+		}
 	}
 	return nil
 }

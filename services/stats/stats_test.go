@@ -2,9 +2,12 @@ package stats
 
 import (
 	"context"
+	"fmt"
 	"math/rand"
 	"sort"
 	"testing"
+
+	"gorm.io/gorm"
 
 	"fuyi/models"
 	"fuyi/services/auth"
@@ -497,5 +500,43 @@ func TestPeriodLock(t *testing.T) {
 	}
 	if err := f.svc.Unlock(ctx, admin, lock.ID, "重新核对"); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// RollupBatch (the ledger import's form of the hook) gives the same rollup as
+// the per-case hook: every figure equals its direct aggregate.
+func TestRollupBatchMatchesDirectAggregates(t *testing.T) {
+	f := newFixture(t)
+	rng := rand.New(rand.NewSource(11))
+	ctx := context.Background()
+	day := func(y int) string { return time_(y, 1+rng.Intn(12), 1+rng.Intn(28)) }
+	var changes []CaseChange
+	for i := 0; i < 120; i++ {
+		c := randomCase(f, rng, day)
+		c.CaseNo, c.Seq = fmt.Sprintf("批〔%d〕%d号", i, i), i+1
+		if err := f.db.Write.Create(c).Error; err != nil {
+			t.Fatal(err)
+		}
+		changes = append(changes, CaseChange{After: c})
+	}
+	if err := f.db.Tx(ctx, func(tx *gorm.DB) error { return f.svc.RollupBatch(ctx, tx, changes) }); err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for y := 2020; y <= 2023; y++ {
+		p := YearPeriod(y)
+		r, err := f.svc.Report(ctx, p, []int64{f.organ, f.organ2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range DrillKeys(metricKeys(r)) {
+			if want, got := figure(r, k), f.drillCount(k, p, []int64{f.organ, f.organ2}); want != got {
+				t.Errorf("%d %s: batch rollup %d, direct %d", y, k, want, got)
+			}
+			checked++
+		}
+	}
+	if checked == 0 {
+		t.Fatal("nothing compared")
 	}
 }
