@@ -564,6 +564,12 @@ test('issue 11: bulk assignment, my queue, approval chain with a return, documen
   await page.getByTestId('admin-approvals').waitFor()
   await settle(page)
   await shot(page, 'admin-approvals')
+  await page.goto(`${BASE}/admin?tab=templates`)
+  await page.getByTestId('template-acceptance_notice').waitFor()
+  expect((await page.getByTestId('template-acceptance_notice').innerText()).includes('受理通知书'), 'the admin sees the 受理通知书 template')
+  await page.getByTestId('template-edit-acceptance_notice').click()
+  await page.getByTestId('template-body').waitFor()
+  await shot(page, 'admin-templates')
 
   // --- the officer sees them in 我的案件, nearest due date first, with the days waiting
   await relogin(page, 'officer')

@@ -15,6 +15,7 @@ declare module 'vue' {
     CaseDocuments: typeof import('./components/workflow/CaseDocuments.vue')['default']
     CaseProposals: typeof import('./components/workflow/CaseProposals.vue')['default']
     ChartBox: typeof import('./components/ChartBox.vue')['default']
+    DueProposalsCard: typeof import('./components/workflow/DueProposalsCard.vue')['default']
     ElAlert: typeof import('element-plus/es')['ElAlert']
     ElBadge: typeof import('element-plus/es')['ElBadge']
     ElButton: typeof import('element-plus/es')['ElButton']

@@ -214,6 +214,7 @@ export const approvals = {
   putRule: (action: string, steps: ApprovalStep[], version: number, organ?: number) =>
     request<ApprovalRule>('PUT', `/approval-rules/${enc(action)}`, { query: { organ }, body: { steps, version } }),
   propose: (caseId: number, body: TransitionInput) => request<Proposal>('POST', `/cases/${caseId}/proposals`, { body }),
+  list: (q: { status?: string; due_within_days?: number; awaiting?: 'me' }) => request<Proposal[]>('GET', '/proposals', { query: q as Query }),
   ofCase: (caseId: number | string) => request<Proposal[]>('GET', `/cases/${enc(String(caseId))}/proposals`),
   decide: (id: number, decision: 'approve' | 'return' | 'reject', version: number, comment: string) =>
     request<Proposal>('POST', `/proposals/${id}/${decision}`, { body: { version, comment } }),
@@ -221,6 +222,11 @@ export const approvals = {
 
 export const documents = {
   templates: (organ?: number) => request<DocTemplate[]>('GET', '/document-templates', { query: { organ } }),
+  putTemplate: (
+    kind: string,
+    body: { title: string; body: string; number_pattern: string; organ_name: string; seal_text: string; version: number },
+    organ?: number,
+  ) => request<DocTemplate>('PUT', `/document-templates/${enc(kind)}`, { query: { organ }, body }),
   generate: (caseId: number, kind: string) => request<CaseDocument>('POST', `/cases/${caseId}/documents`, { body: { kind } }),
   ofCase: (caseId: number | string) => request<CaseDocument[]>('GET', `/cases/${enc(String(caseId))}/documents`),
   /** html fetches the printable page with the session's token (a blob, for a blob: URL). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { canDecide, chainSteps, daysUntil, dueLevel, formatSteps, humanSize, isImage, parseSteps, sortByDue } from './workflow'
+import { canDecide, chainSteps, currentStep, daysUntil, dueLevel, formatSteps, humanSize, isImage, nearestDueProposals, parseSteps, sortByDue, splitFieldErrors } from './workflow'
 
 describe('sortByDue', () => {
   it('puts the nearest due date first and rows without one last', () => {
@@ -65,5 +65,33 @@ describe('attachments', () => {
     expect(humanSize(3 * 1024 * 1024)).toBe('3.0 MB')
     expect(isImage('image/png')).toBe(true)
     expect(isImage('application/pdf')).toBe(false)
+  })
+})
+
+describe('proposals close to a due date', () => {
+  it('orders by the nearest due date, none last, and keeps at most limit', () => {
+    const rows = [
+      { id: 1, next_due_on: null },
+      { id: 2, next_due_on: '2024-03-04' },
+      { id: 3, next_due_on: '2024-03-02' },
+      { id: 4, next_due_on: '2024-03-04' },
+    ]
+    expect(nearestDueProposals(rows).map((r) => r.id)).toEqual([3, 2, 4, 1])
+    expect(nearestDueProposals(rows, 2).map((r) => r.id)).toEqual([3, 2])
+  })
+  it('finds the step a proposal waits at', () => {
+    const steps = [{ role: 'manager' }, { user_id: 7 }]
+    expect(currentStep({ steps, step: 2 })).toEqual({ user_id: 7 })
+    expect(currentStep({ steps, step: 3 })).toBeUndefined()
+    expect(currentStep({ steps: [], step: 1 })).toBeUndefined()
+  })
+})
+
+describe('splitFieldErrors', () => {
+  it('keeps the form fields and joins the others', () => {
+    const r = splitFieldErrors({ body: 'bad body', number_pattern: 'needs {seq}', organ: 'unknown' }, ['body', 'number_pattern'])
+    expect(r.fields).toEqual({ body: 'bad body', number_pattern: 'needs {seq}' })
+    expect(r.general).toBe('unknown')
+    expect(splitFieldErrors({}, ['body'])).toEqual({ fields: {}, general: '' })
   })
 })

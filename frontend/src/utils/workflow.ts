@@ -95,3 +95,31 @@ export function humanSize(n: number): string {
 export function isImage(contentType: string): boolean {
   return /^image\/(png|jpeg|gif|webp|bmp)$/.test(contentType)
 }
+
+/** currentStep is the approval step a pending proposal waits at (undefined when none). */
+export function currentStep(p: Pick<Proposal, 'steps' | 'step'>): ApprovalStep | undefined {
+  return p.steps?.[p.step - 1]
+}
+
+/** nearestDueProposals orders proposals by their case's next due date, nearest first (none last), keeping at most limit. */
+export function nearestDueProposals<T extends Pick<Proposal, 'next_due_on' | 'id'>>(rows: T[], limit = 10): T[] {
+  return [...rows]
+    .sort((a, b) => {
+      if (a.next_due_on && b.next_due_on && a.next_due_on !== b.next_due_on) return a.next_due_on < b.next_due_on ? -1 : 1
+      if (a.next_due_on && !b.next_due_on) return -1
+      if (!a.next_due_on && b.next_due_on) return 1
+      return a.id - b.id
+    })
+    .slice(0, limit)
+}
+
+/** splitFieldErrors keeps a form's own fields of a server error; messages for other fields are joined into general. */
+export function splitFieldErrors(fields: Record<string, string>, known: readonly string[]): { fields: Record<string, string>; general: string } {
+  const own: Record<string, string> = {}
+  const rest: string[] = []
+  for (const [k, v] of Object.entries(fields ?? {})) {
+    if (known.includes(k)) own[k] = own[k] ? `${own[k]}；${v}` : v
+    else rest.push(v)
+  }
+  return { fields: own, general: rest.join('；') }
+}
