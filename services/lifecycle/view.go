@@ -193,23 +193,9 @@ func viewOf(c *models.Case) CaseView {
 
 // names maps ids to one text column of a table.
 func names(q *gorm.DB, table, expr string, ids map[int64]bool) (map[int64]string, error) {
-	out := map[int64]string{}
-	if len(ids) == 0 {
-		return out, nil
-	}
-	list := make([]int64, 0, len(ids))
-	for id := range ids {
-		list = append(list, id)
-	}
-	var rows []struct {
-		ID   int64
-		Name string
-	}
-	if err := q.Table(table).Select("id, "+expr+" AS name").Where("id IN ?", list).Scan(&rows).Error; err != nil {
+	out, err := models.NamesByID(q, table, expr, ids)
+	if err != nil {
 		return nil, errs.Internal(err)
-	}
-	for _, r := range rows {
-		out[r.ID] = r.Name
 	}
 	return out, nil
 }
