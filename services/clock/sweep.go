@@ -191,6 +191,10 @@ func (s *Service) deemAccept(ctx context.Context, cal *calendar.Calendar, organ 
 	}
 	pl := deadline.NewPlanner(s.rules, cal)
 	for i := range rows {
+		// Shutting down: stop here; the next sweep (any instance) carries on.
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		c := &rows[i]
 		f, err := factsOf(c, nil)
 		if err != nil {
