@@ -14,6 +14,7 @@ import (
 
 	"fuyi/services/auth"
 	"fuyi/services/calendar"
+	"fuyi/services/errs"
 	"fuyi/services/lifecycle"
 	"fuyi/services/organs"
 )
@@ -123,8 +124,12 @@ func Load(ctx context.Context, s Services, password string) (*Summary, error) {
 	for _, u := range users {
 		info, err := s.Auth.CreateUser(ctx, auth.NewUser{Username: u.name, DisplayName: u.display, Role: u.role, Password: password, OrganIDs: u.organs})
 		if err != nil {
-			if admin := u.name == "admin"; admin {
-				// A first-run admin may exist already: grant it the demo organs.
+			if u.name == "admin" && errs.As(err).Code == "username_taken" {
+				// The first-run admin exists already: grant it the demo organs
+				// (its password stays the one it was given).
+				if err := grantOrgans(ctx, s.Auth, u.name, u.organs); err != nil {
+					return nil, fmt.Errorf("user %s: %w", u.name, err)
+				}
 				continue
 			}
 			return nil, fmt.Errorf("user %s: %w", u.name, err)
@@ -454,3 +459,23 @@ func maxDate(a, b calendar.Date) calendar.Date {
 }
 
 func newRand(a, b uint64) *rand.Rand { return rand.New(rand.NewPCG(a, b)) }
+
+// grantOrgans adds organs to an existing user's grants.
+func grantOrgans(ctx context.Context, a *auth.Service, username string, organs []int64) error {
+	users, err := a.ListUsers(ctx)
+	if err != nil {
+		return err
+	}
+	for _, u := range users {
+		if u.Username != username {
+			continue
+		}
+		ids := append([]int64{}, organs...)
+		for _, o := range u.Organs {
+			ids = append(ids, o.ID)
+		}
+		_, err := a.UpdateUser(ctx, u.ID, auth.UserPatch{Version: u.Version, OrganIDs: &ids})
+		return err
+	}
+	return fmt.Errorf("no user %s", username)
+}
