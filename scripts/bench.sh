@@ -18,6 +18,10 @@
 #                  city database is ~1 GB; databases are kept and
 #                  reused by the next run when BENCH_REUSE=1)
 #   BENCH_YEAR     the year measured (default 2025), BENCH_DURATION write phase (20s)
+#   BENCH_PHASES   phases of `fuyi bench http` (default stats,list,floor,writes,export)
+#   BENCH_IMPORT   0 skips the ledger import measurement (default 1)
+#   BENCH_DOC      the markdown file the table is written into (default docs/benchmarks.md;
+#                  empty = print only)
 set -euo pipefail
 
 if [ "${1:-}" = "--pg-inner" ]; then
@@ -80,7 +84,8 @@ measure() {
   done
   echo "== measure $label (server pid $pid, port $port)"
   "$bin" bench http --url "http://127.0.0.1:$port" --user bench --year "$YEAR" --pid "$pid" \
-    --duration "$DURATION" --label "$label" --out "$OUT/$label.json" || echo "bench http failed for $label"
+    --duration "$DURATION" --phases "${BENCH_PHASES:-stats,list,floor,writes,export}" \
+    --label "$label" --out "$OUT/$label.json" || echo "bench http failed for $label"
   kill -TERM "$pid"; wait "$pid" || true
   go tool pprof -top -nodecount=30 "$bin" "$OUT/$label.cpu.prof" >"$OUT/$label.pprof.txt" 2>/dev/null || true
 }
@@ -107,7 +112,7 @@ for scale in $SCALES; do
   label="$scale-sqlite"
   rm -f "$OUT/$label.json"
   case $scale in district) rows=5000 ;; *) rows=50000 ;; esac
-  import_bench "$label" "$scale" "$rows"
+  [ "${BENCH_IMPORT:-1}" = 0 ] || import_bench "$label" "$scale" "$rows"
   export FUYI_DATA_DIR="$OUT/$label-data"
   if [ "${BENCH_REUSE:-0}" = 1 ] && [ -f "$FUYI_DATA_DIR/.loaded" ]; then
     echo "== reusing $FUYI_DATA_DIR"
@@ -129,6 +134,6 @@ for l in district-sqlite city-sqlite city-postgres national-sqlite; do
   [ -f "$OUT/$l.json" ] && results+=("$OUT/$l.json")
 done
 echo
-"$bin" bench table --doc "$root/docs/benchmarks.md" "${results[@]}"
+"$bin" bench table --doc "${BENCH_DOC-$root/docs/benchmarks.md}" "${results[@]}"
 echo
 echo "profiles: $OUT/*.pprof.txt (go tool pprof $bin $OUT/<label>.cpu.prof)"

@@ -28,6 +28,7 @@ import (
 
 type benchOpts struct {
 	url, user, password, label, out, doc, organ string
+	phases                                      string
 	year, n, clients, pid                       int
 	duration                                    time.Duration
 }
@@ -53,6 +54,7 @@ func init() {
 			fs.IntVar(&o.clients, "clients", 32, "concurrent writers")
 			fs.IntVar(&o.pid, "pid", 0, "server process id (VmHWM)")
 			fs.DurationVar(&o.duration, "duration", 20*time.Second, "length of the write phase")
+			fs.StringVar(&o.phases, "phases", "stats,list,floor,writes,export", "http: the phases to run, comma-separated")
 			return o
 		},
 		Run: runBench,
@@ -201,7 +203,40 @@ func benchHTTP(ctx context.Context, env *cmdEnv, o *benchOpts) error {
 		}
 	}
 	from, to := fmt.Sprintf("%d-01-01", o.year), fmt.Sprintf("%d-12-31", o.year)
-	fmt.Fprintln(env.stderr, "bench: stats")
+	phase := func(name string) bool { return slices.Contains(strings.Split(o.phases, ","), name) }
+	if phase("stats") {
+		if err := benchStats(c, o, res, get, from, to); err != nil {
+			return err
+		}
+	}
+	deep := int64(1000)
+	if phase("list") || phase("floor") {
+		var err error
+		if deep, err = benchList(c, o, res, get, phase("list")); err != nil {
+			return err
+		}
+	}
+	if phase("floor") {
+		fmt.Fprintln(env.stderr, "bench: floor")
+		if err := benchFloor(ctx, env, o, res, deep); err != nil {
+			return err
+		}
+	}
+	if phase("writes") {
+		if err := benchWrites(c, env, o, res); err != nil {
+			return err
+		}
+	}
+	if phase("export") {
+		if err := benchExport(c, env, o, res); err != nil {
+			return err
+		}
+	}
+	return writeResult(o.out, res)
+}
+
+// benchStats times the yearly statistics and the breakdown by agency.
+func benchStats(c *client, o *benchOpts, res *Result, get func(string) func() error, from, to string) error {
 	ds, err := timeN(o.n, get("/api/v1/stats?from="+from+"&to="+to))
 	if err != nil {
 		return err
@@ -212,13 +247,19 @@ func benchHTTP(ctx context.Context, env *cmdEnv, o *benchOpts) error {
 		return err
 	}
 	res.M["breakdown_p50"], res.M["breakdown_p95"] = pct(ds, .5), pct(ds, .95)
+	return nil
+}
+
+// benchList finds the deep page of the list filter and, when timed, times
+// page 1 and the deep page.
+func benchList(c *client, o *benchOpts, res *Result, get func(string) func() error, timed bool) (int64, error) {
 	// The list: closed cases, newest first, 20 a page.
 	const listFilter = "status=closed&sort=-received_on&page_size=20"
 	var first struct {
 		Total int64 `json:"total"`
 	}
 	if _, _, err := c.do("GET", "/api/v1/cases?"+listFilter, nil, &first); err != nil {
-		return err
+		return 0, err
 	}
 	deep := int64(1000)
 	if last := (first.Total + 19) / 20; last < deep {
@@ -227,25 +268,24 @@ func benchHTTP(ctx context.Context, env *cmdEnv, o *benchOpts) error {
 	}
 	res.M["list_deep_page"] = float64(deep)
 	res.M["list_total"] = float64(first.Total)
-	fmt.Fprintln(env.stderr, "bench: list")
-	ds, err = timeN(o.n/2, get("/api/v1/cases?"+listFilter+"&page=1"))
+	if !timed {
+		return deep, nil
+	}
+	ds, err := timeN(o.n/2, get("/api/v1/cases?"+listFilter+"&page=1"))
 	if err != nil {
-		return err
+		return 0, err
 	}
 	res.M["list1_p50"], res.M["list1_p95"] = pct(ds, .5), pct(ds, .95)
 	ds, err = timeN(o.n/4, get(fmt.Sprintf("/api/v1/cases?%s&page=%d", listFilter, deep)))
 	if err != nil {
-		return err
+		return 0, err
 	}
 	res.M["listdeep_p50"], res.M["listdeep_p95"] = pct(ds, .5), pct(ds, .95)
+	return deep, nil
+}
 
-	// The floor: the same queries as raw SQL in-process.
-	fmt.Fprintln(env.stderr, "bench: floor")
-	if err := benchFloor(ctx, env, o, res, deep); err != nil {
-		return err
-	}
-
-	// Writes: 32 clients create, accept and decide cases.
+// benchWrites runs 32 clients that create, accept and decide cases.
+func benchWrites(c *client, env *cmdEnv, o *benchOpts, res *Result) error {
 	fmt.Fprintln(env.stderr, "bench: writes")
 	var ags []struct {
 		ID      int64 `json:"id"`
@@ -314,7 +354,11 @@ func benchHTTP(ctx context.Context, env *cmdEnv, o *benchOpts) error {
 	if e := firstErr.Load(); e != nil {
 		res.Notes = append(res.Notes, fmt.Sprintf("%s: first write failure: %.300s", o.label, e))
 	}
+	return nil
+}
 
+// benchExport times the yearly XLSX export and the server's peak memory.
+func benchExport(c *client, env *cmdEnv, o *benchOpts, res *Result) error {
 	// The yearly XLSX export.
 	fmt.Fprintln(env.stderr, "bench: export")
 	resetHWM(o.pid)
@@ -327,7 +371,7 @@ func benchHTTP(ctx context.Context, env *cmdEnv, o *benchOpts) error {
 	res.M["export_mb"] = float64(len(b)) / (1 << 20)
 	res.M["export_rss_mb"] = vmHWM(o.pid)
 	res.M["server_rss_final_mb"] = vmHWM(o.pid)
-	return writeResult(o.out, res)
+	return nil
 }
 
 func writeResult(path string, res *Result) error {
