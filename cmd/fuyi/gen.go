@@ -24,13 +24,13 @@ func init() {
 	addCommand(&command{
 		Name:    "gen",
 		Summary: "generate a deterministic benchmark data set (district, city, national): bulk load and/or ledger CSV",
-		Usage:   "--scale district|city|national [--csv FILE [--csv-rows N]] [--no-load] [--seed N] [--until YYYY-MM-DD]",
+		Usage:   "--scale district|city|national|export [--csv FILE [--csv-rows N]] [--no-load] [--seed N] [--until YYYY-MM-DD]",
 		Examples: `  FUYI_DATA_DIR=/tmp/city fuyi gen --scale city            # load 200,000 cases into an empty database
   fuyi gen --scale district --no-load --csv district.csv    # only the ledger of the first organ
   FUYI_BENCH_PASSWORD=… fuyi gen --scale city --user bench  # also a manager granted every organ`,
 		Flags: func(fs *flag.FlagSet) any {
 			o := &genOpts{}
-			fs.StringVar(&o.scale, "scale", "district", "district (5,000 cases), city (200,000) or national (5,000,000 + 1,000,000 litigation)")
+			fs.StringVar(&o.scale, "scale", "district", "district (5,000 cases), city (200,000), national (5,000,000 + 1,000,000 litigation) or export (1,000,000 cases in one year)")
 			fs.StringVar(&o.until, "until", "2026-10-31", "last day of the ten generated years (fixed for determinism)")
 			fs.Uint64Var(&o.seed, "seed", 2026, "random seed")
 			fs.StringVar(&o.csv, "csv", "", "also write the first organ's cases as a ledger CSV to FILE")
