@@ -209,7 +209,7 @@ func sortStrings(s []string) {
 }
 
 func (s *Service) writeXLSX(ctx context.Context, w io.Writer, rep *stats.Report, organIDs []int64) error {
-	f := excelize.NewFile()
+	f := sheet.NewXLSX()
 	defer f.Close()
 	pct, err := f.NewStyle(&excelize.Style{CustomNumFmt: strPtr("0.0%")})
 	if err != nil {
