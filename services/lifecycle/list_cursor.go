@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -177,34 +178,54 @@ func decodeCursor(token string, f ListFilter, keys []sortKey) (cursor, error) {
 	return c, nil
 }
 
+// segment is one condition of a keyset page; a page reads its segments in
+// order until it has its rows.
+type segment struct {
+	where string
+	args  []any
+}
+
 // keysetWhere returns the condition "strictly after c" in the order keys,
 // then id descending, where NULL sorts as the dialect sorts it: SQLite below
 // every value, PostgreSQL above (the list's ORDER BY leaves NULLs where the
-// engine puts them, so that the per-organ date indexes serve it). When the
-// first key allows, the condition starts with a redundant bound on it
-// ("received_on <= ?") that the planners use as the start of an index range
-// seek; the disjunction alone would be a filter over every earlier row.
-func keysetWhere(d models.Dialect, keys []sortKey, c cursor) (string, []any) {
+// engine puts them, so that the per-organ date indexes serve it).
+//
+// The condition starts with a redundant bound on the first key ("received_on
+// <= ?") that the planners use as the start of an index range seek; the
+// disjunction alone would be a filter over every earlier row. Where the first
+// key is nullable and its NULLs come after every value in this direction
+// (closed_on descending on SQLite), "after" is "closed_on < ? OR closed_on IS
+// NULL", which no range serves; it is then two segments read one after the
+// other — the values after the cursor's, then the NULLs, which all sort after
+// them.
+func keysetWhere(d models.Dialect, keys []sortKey, c cursor) []segment {
 	nullsHigh := d == models.Postgres
-	// cmp is "col is after v" (strict) in the key's direction, or "" when no
-	// value can be (a NULL at the end of the order).
-	cmp := func(k sortKey, v any) (string, []any) {
-		greater := !k.desc // after = greater in ascending order
+	// nullsAfter: in key k's direction NULLs sort after every value.
+	nullsAfter := func(k sortKey) bool { return k.nullable && !k.desc == nullsHigh }
+	op := func(k sortKey, strict bool) string {
+		switch {
+		case k.desc && strict:
+			return " < ?"
+		case k.desc:
+			return " <= ?"
+		case strict:
+			return " > ?"
+		}
+		return " >= ?"
+	}
+	// after is "k is after v" for the non-NULL values (NULLs handled by
+	// the caller for the first key).
+	after := func(k sortKey, v any) (string, []any) {
 		if v == nil {
-			if greater == nullsHigh {
-				return "", nil // NULL sorts last in this direction: nothing after
+			if nullsAfter(k) {
+				return "", nil // nothing after a NULL at the end of the order
 			}
 			return k.col + " IS NOT NULL", nil
 		}
-		op := "<"
-		if greater {
-			op = ">"
+		if nullsAfter(k) {
+			return "(" + k.col + op(k, true) + " OR " + k.col + " IS NULL)", []any{v}
 		}
-		if k.nullable && greater == nullsHigh {
-			// NULLs come after every value in this direction.
-			return "(" + k.col + " " + op + " ? OR " + k.col + " IS NULL)", []any{v}
-		}
-		return k.col + " " + op + " ?", []any{v}
+		return k.col + op(k, true), []any{v}
 	}
 	eq := func(k sortKey, v any) (string, []any) {
 		if v == nil {
@@ -212,31 +233,37 @@ func keysetWhere(d models.Dialect, keys []sortKey, c cursor) (string, []any) {
 		}
 		return k.col + " = ?", []any{v}
 	}
+	// The terms after the first key: keys[1:] and id under keys[0] = v0.
 	var ors []string
 	var args []any
 	var prefix []string
 	var prefixArgs []any
-	for i, k := range keys {
-		if s, a := cmp(k, c.Values[i]); s != "" {
-			ors = append(ors, strings.Join(append(append([]string{}, prefix...), s), " AND "))
+	k0, v0 := keys[0], c.Values[0]
+	s, a := eq(k0, v0)
+	prefix, prefixArgs = append(prefix, s), append(prefixArgs, a...)
+	for i, k := range keys[1:] {
+		if s, a := after(k, c.Values[i+1]); s != "" {
+			ors = append(ors, strings.Join(append(slices.Clone(prefix), s), " AND "))
 			args = append(append(args, prefixArgs...), a...)
 		}
-		s, a := eq(k, c.Values[i])
-		prefix = append(prefix, s)
-		prefixArgs = append(prefixArgs, a...)
+		s, a := eq(k, c.Values[i+1])
+		prefix, prefixArgs = append(prefix, s), append(prefixArgs, a...)
 	}
-	ors = append(ors, strings.Join(append(append([]string{}, prefix...), "cases.id < ?"), " AND "))
+	ors = append(ors, strings.Join(append(prefix, "cases.id < ?"), " AND "))
 	args = append(append(args, prefixArgs...), c.ID)
-	where := "(" + strings.Join(ors, " OR ") + ")"
-	// The redundant range bound: the first key at or after its value, when
-	// that is one comparison (a non-NULL value, and no NULLs after it).
-	if k, v := keys[0], c.Values[0]; v != nil && (!k.nullable || (!k.desc) != nullsHigh) {
-		op := "<="
-		if !k.desc {
-			op = ">="
+	if v0 == nil {
+		// The cursor is among the NULLs of the first key.
+		if s, _ := after(k0, nil); s != "" {
+			ors = append([]string{s}, ors...)
 		}
-		where = k.col + " " + op + " ? AND " + where
-		args = append([]any{v}, args...)
+		return []segment{{"(" + strings.Join(ors, " OR ") + ")", args}}
 	}
-	return where, args
+	// The first key strictly after v0, or equal to it and the rest after:
+	// within the range "k0 at or after v0".
+	where := k0.col + op(k0, false) + " AND (" + k0.col + op(k0, true) + " OR " + strings.Join(ors, " OR ") + ")"
+	segs := []segment{{where, append([]any{v0, v0}, args...)}}
+	if nullsAfter(k0) {
+		segs = append(segs, segment{k0.col + " IS NULL", nil})
+	}
+	return segs
 }
