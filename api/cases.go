@@ -362,12 +362,16 @@ func (s *Server) getCase(c *gin.Context) {
 	c.JSON(http.StatusOK, toCaseJSON(v))
 }
 
-// caseListJSON is one page of cases.
+// caseListJSON is one page of cases. total is exact when total_exact,
+// otherwise a lower bound (more than total match); next_cursor (null on the
+// last page) is the after= of the next page.
 type caseListJSON struct {
-	Items    []caseJSON `json:"items"`
-	Total    int64      `json:"total"`
-	Page     int        `json:"page"`
-	PageSize int        `json:"page_size"`
+	Items      []caseJSON `json:"items"`
+	Total      int64      `json:"total"`
+	TotalExact bool       `json:"total_exact"`
+	Page       int        `json:"page"`
+	PageSize   int        `json:"page_size"`
+	NextCursor *string    `json:"next_cursor"`
 }
 
 // caseFilter reads the list filters from the query string; malformed numbers
@@ -380,6 +384,7 @@ func caseFilter(c *gin.Context) (lifecycle.ListFilter, error) {
 		ReceivedFrom: q.Get("received_from"), ReceivedTo: q.Get("received_to"),
 		ClosedFrom: q.Get("closed_from"), ClosedTo: q.Get("closed_to"),
 		Metric: q.Get("metric"), From: q.Get("from"), To: q.Get("to"), Sort: q.Get("sort"),
+		After: q.Get("after"),
 	}
 	var bad *errs.Error
 	num := func(name string) int64 {
@@ -410,6 +415,16 @@ func caseFilter(c *gin.Context) (lifecycle.ListFilter, error) {
 		}
 		bad.Field("overdue", "应为 true 或 false", "must be true or false")
 	}
+	switch q.Get("count") {
+	case "":
+	case "exact":
+		f.ExactCount = true
+	default:
+		if bad == nil {
+			bad = errs.Invalid("查询参数有误", "invalid query parameters")
+		}
+		bad.Field("count", "应为 exact 或不填", "must be exact or absent")
+	}
 	if bad != nil {
 		return f, bad
 	}
@@ -427,7 +442,11 @@ func (s *Server) listCases(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	out := caseListJSON{Items: make([]caseJSON, len(res.Items)), Total: res.Total, Page: res.Page, PageSize: res.PageSize}
+	out := caseListJSON{Items: make([]caseJSON, len(res.Items)), Total: res.Total, TotalExact: res.TotalExact,
+		Page: res.Page, PageSize: res.PageSize}
+	if res.NextCursor != "" {
+		out.NextCursor = &res.NextCursor
+	}
 	for i := range res.Items {
 		out.Items[i] = toCaseJSON(&res.Items[i])
 	}

@@ -369,6 +369,36 @@ async function someAgency(page) {
   return a?.[0]?.name ?? '区公安分局'
 }
 
+test('case list pages: next follows the cursor, page numbers jump, same rows as the API', async ({ page }) => {
+  await login(page, 'manager')
+  await page.goto(`${BASE}/cases`)
+  await page.getByTestId('case-list').waitFor()
+  await settle(page)
+  const caseNos = async () => page.getByTestId('case-link').allInnerTexts()
+  const apiNos = async (q) => (await api(page, 'GET', `/cases?${q}`)).json.items.map((c) => c.case_no)
+  const total = page.getByTestId('case-total')
+  eq(await total.getAttribute('data-exact'), 'true', 'the demo list is counted exactly')
+  expect(Number(await total.getAttribute('data-total')) > 60, 'the demo has more than three pages of cases')
+  const p1 = await caseNos()
+  eq(p1.join(), (await apiNos('page=1')).join(), 'page 1 as the API lists it')
+  const active = async () => (await page.locator('.el-pagination li.number.is-active').innerText()).trim()
+  // "next" twice: by cursor (after= in the URL), numbered 2 and 3, the rows of pages 2 and 3
+  for (const n of [2, 3]) {
+    await page.locator('.el-pagination button.btn-next').click()
+    await settle(page)
+    expect(new URL(page.url()).searchParams.get('after'), `page ${n} is opened by its cursor`)
+    eq(await active(), String(n), `the pager shows page ${n}`)
+    eq((await caseNos()).join(), (await apiNos(`page=${n}`)).join(), `page ${n} by cursor = page ${n} by number`)
+  }
+  // a page number jumps (no cursor), and back to page 1
+  const one = page.locator('.el-pagination li.number').first()
+  eq((await one.innerText()).trim(), '1', 'the pager starts at page 1')
+  await one.click()
+  await settle(page)
+  eq(new URL(page.url()).searchParams.get('after'), null, 'a page jump has no cursor')
+  eq((await caseNos()).join(), p1.join(), 'back on page 1')
+})
+
 test('reporter downloads the yearly XLSX', async ({ page }) => {
   await login(page, 'reporter')
   await page.evaluate(() => localStorage.setItem('fuyi.reports.year', '2022'))

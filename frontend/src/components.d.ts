@@ -55,6 +55,7 @@ declare module 'vue' {
     FollowupCard: typeof import('./components/workflow/FollowupCard.vue')['default']
     FollowupTable: typeof import('./components/workflow/FollowupTable.vue')['default']
     LanguageSwitch: typeof import('./components/LanguageSwitch.vue')['default']
+    ListPager: typeof import('./components/ListPager.vue')['default']
     NotificationBell: typeof import('./components/NotificationBell.vue')['default']
     PeriodPicker: typeof import('./components/PeriodPicker.vue')['default']
     ProposalDecide: typeof import('./components/workflow/ProposalDecide.vue')['default']

@@ -40,6 +40,12 @@ type ListFilter struct {
 	Sort         string
 	Page         int
 	PageSize     int
+	// After is the cursor of the page before (ListResult.NextCursor); when
+	// set, Page is ignored and the page is the rows after it.
+	After string
+	// ExactCount asks for the exact total however many cases match; without
+	// it the total is exact up to CountCap (always exact with a Metric).
+	ExactCount bool
 }
 
 // Page sizes.
@@ -47,6 +53,12 @@ const (
 	DefaultPageSize = 20
 	MaxPageSize     = 200
 )
+
+// CountCap is the most cases the list counts for its total unless asked for
+// the exact total: beyond it the total is CountCap with TotalExact false
+// ("more than 10,000"). Counting stops there so that a page of a list of
+// 200,000 cases does not read 200,000 index entries to print a number.
+const CountCap = 10000
 
 // sortColumns whitelists the sort keys.
 var sortColumns = map[string]string{
@@ -66,31 +78,162 @@ func SortKeys() []string {
 
 // ListResult is one page of cases.
 type ListResult struct {
-	Items    []CaseView
-	Total    int64
+	Items []CaseView
+	// Total counts the matching cases: exactly when TotalExact, otherwise it
+	// is CountCap and more match.
+	Total      int64
+	TotalExact bool
+	// Page is the page number: the requested one, or with a cursor the
+	// number of pages followed (a label: rows inserted before the position
+	// since do not renumber it).
 	Page     int
 	PageSize int
+	// NextCursor leads to the next page; empty on the last page.
+	NextCursor string
 }
 
-// List returns one page of the cases p may see that match f.
+// List returns one page of the cases p may see that match f: by page number
+// (OFFSET, for the first pages and page jumps) or, with f.After, the page
+// after a cursor (a range seek, as fast at page 1,000 as at page 2).
 func (s *Service) List(ctx context.Context, p *auth.Principal, f ListFilter) (*ListResult, error) {
 	q, err := s.query(ctx, p, &f)
 	if err != nil {
 		return nil, err
 	}
-	var total int64
-	if err := q.Session(&gorm.Session{}).Count(&total).Error; err != nil {
-		return nil, errs.Internal(err)
+	keys := sortKeys(f.Sort)
+	page := orderBy(q.Session(&gorm.Session{}), f.Sort).Session(&gorm.Session{})
+	res := &ListResult{Page: f.Page, PageSize: f.PageSize}
+	offset := 0
+	// The page reads its segments in order until it has a row more than it
+	// shows (the row that says there is a next page).
+	segs := []segment{{}}
+	if f.After != "" {
+		c, err := decodeCursor(f.After, f, keys)
+		if err != nil {
+			return nil, err
+		}
+		segs = keysetWhere(s.db.Dialect, keys, c)
+		res.Page = c.Page
+	} else {
+		offset = (f.Page - 1) * f.PageSize
 	}
-	var cs []models.Case
-	if err := orderBy(q, f.Sort).Offset((f.Page - 1) * f.PageSize).Limit(f.PageSize).Find(&cs).Error; err != nil {
-		return nil, errs.Internal(err)
+	var ids []int64
+	var vals [][]any
+	for _, seg := range segs {
+		if len(ids) > f.PageSize {
+			break
+		}
+		sq := page.Limit(f.PageSize + 1 - len(ids))
+		if seg.where != "" {
+			sq = sq.Where(seg.where, seg.args...)
+		}
+		if offset > 0 {
+			sq = sq.Offset(offset)
+		}
+		i, v, err := s.pageIDs(sq, keys)
+		if err != nil {
+			return nil, err
+		}
+		ids, vals = append(ids, i...), append(vals, v...)
 	}
-	items, err := s.views(ctx, s.db.Read, p, cs, true)
+	if len(ids) > f.PageSize {
+		// The extra row says there is a next page; its cursor names the last
+		// row shown.
+		ids = ids[:f.PageSize]
+		var err error
+		if res.NextCursor, err = encodeCursor(cursor{Values: vals[f.PageSize-1], ID: ids[f.PageSize-1], Page: res.Page + 1}, f); err != nil {
+			return nil, errs.Internal(err)
+		}
+	}
+	switch {
+	case f.After == "" && res.NextCursor == "" && (offset == 0 || len(ids) > 0):
+		// The last page by number: the rows before it and on it are all.
+		res.Total, res.TotalExact = int64(offset+len(ids)), true
+	case f.ExactCount || f.Metric != "":
+		// A dashboard figure's drill-down shows the exact figure it came from.
+		if err := q.Session(&gorm.Session{}).Count(&res.Total).Error; err != nil {
+			return nil, errs.Internal(err)
+		}
+		res.TotalExact = true
+	default:
+		var n int64
+		sub := q.Session(&gorm.Session{}).Select("1").Limit(CountCap + 1)
+		if err := s.db.Read.WithContext(ctx).Raw("SELECT COUNT(*) FROM (?) AS capped", sub).Scan(&n).Error; err != nil {
+			return nil, errs.Internal(err)
+		}
+		res.Total, res.TotalExact = min(n, CountCap), n <= CountCap
+	}
+	cs, err := s.casesByID(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
-	return &ListResult{Items: items, Total: total, Page: f.Page, PageSize: f.PageSize}, nil
+	if res.Items, err = s.views(ctx, s.db.Read, p, cs, true); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// pageIDs runs the page query for the ids in order and each row's sort key
+// values (for the cursor of the next page).
+// The ids alone are read from the index that serves the order wherever one
+// covers the filter; the rows are loaded by id afterwards.
+func (s *Service) pageIDs(page *gorm.DB, keys []sortKey) ([]int64, [][]any, error) {
+	cols := []string{"cases.id"}
+	for _, k := range keys {
+		if s.db.Dialect == models.SQLite {
+			// Unary plus: the stored value as it is (SQLite's driver would
+			// parse a datetime column into a time whose text may differ).
+			cols = append(cols, "+"+k.col)
+		} else {
+			cols = append(cols, k.col)
+		}
+	}
+	rows, err := page.Select(strings.Join(cols, ", ")).Rows()
+	if err != nil {
+		return nil, nil, errs.Internal(err)
+	}
+	defer rows.Close()
+	var ids []int64
+	var all [][]any
+	for rows.Next() {
+		var id int64
+		vals := make([]any, len(keys))
+		dest := []any{&id}
+		for i := range vals {
+			dest = append(dest, &vals[i])
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, nil, errs.Internal(err)
+		}
+		ids = append(ids, id)
+		all = append(all, vals)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, errs.Internal(err)
+	}
+	return ids, all, nil
+}
+
+// casesByID loads the cases of ids, in the order of ids.
+func (s *Service) casesByID(ctx context.Context, ids []int64) ([]models.Case, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var cs []models.Case
+	if err := s.db.Read.WithContext(ctx).Where("id IN ?", ids).Find(&cs).Error; err != nil {
+		return nil, errs.Internal(err)
+	}
+	byID := make(map[int64]models.Case, len(cs))
+	for _, c := range cs {
+		byID[c.ID] = c
+	}
+	out := make([]models.Case, 0, len(ids))
+	for _, id := range ids {
+		if c, ok := byID[id]; ok {
+			out = append(out, c)
+		}
+	}
+	return out, nil
 }
 
 // query validates f (normalising page and page size) and builds the scoped,
@@ -162,7 +305,9 @@ func (s *Service) query(ctx context.Context, p *auth.Principal, f *ListFilter) (
 	if f.Overdue {
 		// The same definition as the deadline list (services/clock OverdueSQL):
 		// a step not done whose due date has passed; a step done late is history.
-		q = q.Where(`EXISTS (SELECT 1 FROM deadlines d WHERE d.subject_type = 'case' AND d.subject_id = cases.id
+		// An IN list rather than EXISTS per case: the overdue deadlines are few
+		// (ix_deadline_case_overdue, migration 8), the cases in scope many.
+		q = q.Where(`cases.id IN (SELECT d.subject_id FROM deadlines d WHERE d.subject_type = 'case'
 			AND d.status IN ('open', 'missed') AND d.due_on < ? AND d.met_on IS NULL)`, s.today())
 	}
 	for _, d := range []struct{ field, v string }{{"from", f.From}, {"to", f.To}} {

@@ -8,6 +8,7 @@ import type {
   CalendarYear,
   Case,
   CaseEvent,
+  CaseList,
   CaseInput,
   Deadline,
   Hearing,
@@ -54,6 +55,10 @@ export interface CaseFilters {
   sort?: string
   page?: number
   page_size?: number
+  /** The next_cursor of the page before: the rows after it (page is then ignored). */
+  after?: string
+  /** 'exact': count every match (otherwise the total stops at 10,000 with total_exact false). */
+  count?: 'exact'
 }
 
 export interface LitigationFilters {
@@ -83,9 +88,9 @@ export const meta = {
 }
 
 export const cases = {
-  list: (f: CaseFilters) => request<Page<Case>>('GET', '/cases', { query: f as Query }),
+  list: (f: CaseFilters) => request<CaseList>('GET', '/cases', { query: f as Query }),
   export: (f: CaseFilters, format: 'csv' | 'xlsx') => {
-    const { page: _p, page_size: _s, ...rest } = f
+    const { page: _p, page_size: _s, after: _a, count: _c, ...rest } = f
     return download('/cases/export', { ...(rest as Query), format }, `cases.${format}`)
   },
   get: (id: number | string) => request<Case>('GET', `/cases/${enc(String(id))}`),

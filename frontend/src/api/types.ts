@@ -68,6 +68,15 @@ export interface Page<T> {
   page_size: number
 }
 
+/**
+ * CaseList is one page of GET /cases: total is exact when total_exact, otherwise a lower bound ("more than
+ * total"); next_cursor, null on the last page, is the `after` of the next page.
+ */
+export interface CaseList extends Page<Case> {
+  total_exact: boolean
+  next_cursor: string | null
+}
+
 export interface Applicant {
   name: string
   type?: string

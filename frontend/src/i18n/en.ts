@@ -41,6 +41,8 @@ export default {
     required: 'Required',
     saved: 'Saved',
     total: '{n} in total',
+    totalAtLeast: '{n}+ in total',
+    countExact: 'Count all',
     notFound: 'Page not found',
     forbidden: 'Not allowed',
     home: 'Back to start',

@@ -41,6 +41,8 @@ export default {
     required: '必填',
     saved: '已保存',
     total: '共 {n} 条',
+    totalAtLeast: '共 {n}+ 条',
+    countExact: '精确计数',
     notFound: '页面不存在',
     forbidden: '无权访问',
     home: '返回首页',

@@ -26,6 +26,13 @@ describe('filters ↔ query', () => {
     const q = { q: '张三', status: 'accepted', overdue: 'true', sort: 'case_no', page: '2', page_size: '50', received_from: '2022-01-01' }
     expect(queryFromFilters(filtersFromQuery(q))).toEqual(q)
   })
+  it('keeps the cursor and the exact count in the URL, the cursor instead of the page number', () => {
+    const f = filtersFromQuery({ status: 'closed', after: 'abc.def', count: 'exact', page: '7' })
+    expect(f).toMatchObject({ status: 'closed', after: 'abc.def', count: 'exact' })
+    expect(queryFromFilters(f)).toEqual({ status: 'closed', after: 'abc.def', count: 'exact' })
+    expect(filtersFromQuery({ count: 'all' }).count).toBeUndefined()
+    expect(queryFromFilters({ ...f, after: undefined })).toEqual({ status: 'closed', count: 'exact', page: '7' })
+  })
   it('leaves defaults out of the URL', () => {
     expect(queryFromFilters({ sort: '-received_on', page: 1, page_size: 20, q: '' })).toEqual({})
   })

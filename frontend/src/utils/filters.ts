@@ -44,6 +44,9 @@ export function filtersFromQuery(q: RouteQuery): CaseFilters {
     if (v !== undefined) f[k] = v
   }
   if (first(q.overdue) === 'true') f.overdue = true
+  if (first(q.count) === 'exact') f.count = 'exact'
+  const after = first(q.after)
+  if (after !== undefined) f.after = after
   f.sort = first(q.sort) ?? DEFAULT_SORT
   f.page = positiveInt(first(q.page), 1)
   f.page_size = Math.min(200, positiveInt(first(q.page_size), DEFAULT_PAGE_SIZE))
@@ -58,8 +61,11 @@ export function queryFromFilters(f: CaseFilters): Record<string, string> {
     if (v !== undefined && v !== null && v !== '') q[k] = String(v)
   }
   if (f.overdue) q.overdue = 'true'
+  if (f.count === 'exact') q.count = 'exact'
   if (f.sort && f.sort !== DEFAULT_SORT) q.sort = f.sort
-  if (f.page && f.page > 1) q.page = String(f.page)
+  // A cursor stands for its page: the page number comes back with the rows.
+  if (f.after) q.after = f.after
+  else if (f.page && f.page > 1) q.page = String(f.page)
   if (f.page_size && f.page_size !== DEFAULT_PAGE_SIZE) q.page_size = String(f.page_size)
   return q
 }
