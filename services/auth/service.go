@@ -232,7 +232,14 @@ func (s *Service) issueTx(ctx context.Context, tx *gorm.DB, u *models.User, fami
 	if err != nil {
 		return nil, errs.Internal(err)
 	}
-	info, err := s.userInfo(ctx, s.db.Read, u)
+	// Inside the caller's transaction the user's organs are read through it:
+	// the read pool does not see the writes of the transactions committed
+	// together with it (group commit, models.DB.Tx).
+	q := s.db.Read
+	if tx != nil {
+		q = tx
+	}
+	info, err := s.userInfo(ctx, q, u)
 	if err != nil {
 		return nil, err
 	}

@@ -127,7 +127,6 @@ func (s *Service) Create(ctx context.Context, p *auth.Principal, in CreateInput)
 	if in.RespondentID == 0 && strings.TrimSpace(in.RespondentName) == "" {
 		f.add("respondent", "请填写被申请人", "respondent is required")
 	}
-	var view *CaseView
 	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
 		var organ models.Organ
 		if organID != 0 && f["organ_id"].ZH == "" {
@@ -181,20 +180,19 @@ func (s *Service) Create(ctx context.Context, p *auth.Principal, in CreateInput)
 		if err := s.snapshot(tx, p, c, now); err != nil {
 			return err
 		}
-		if err := s.runHooks(ctx, tx, nil, c); err != nil {
-			return err
-		}
-		vs, err := s.views(ctx, tx, p, []models.Case{*c}, true)
-		if err != nil {
-			return err
-		}
-		view = &vs[0]
-		return nil
+		return s.runHooks(ctx, tx, nil, c)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return view, nil
+	// The view is built after the commit, off the write transaction (which
+	// serialises every writer): the case as written, its parties and names
+	// read back through the read pool.
+	vs, err := s.views(ctx, s.db.Read, p, []models.Case{*c}, true)
+	if err != nil {
+		return nil, err
+	}
+	return &vs[0], nil
 }
 
 // AllocateCaseNo hands out the next sequence number of organ's year inside tx

@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -400,7 +401,7 @@ func (s *Service) save(ctx context.Context, tx *gorm.DB, p *auth.Principal, befo
 	after.EditedInAppAt = &now
 	res := tx.Model(&models.Case{}).
 		Where("id = ? AND status = ? AND version = ?", before.ID, before.Status, before.Version).
-		Updates(caseColumns(after))
+		Updates(changedColumns(before, after))
 	if res.Error != nil {
 		return errs.Internal(res.Error)
 	}
@@ -468,6 +469,26 @@ func actorName(p *auth.Principal) string {
 		return p.DisplayName
 	}
 	return p.Username
+}
+
+// changedColumns are the caseColumns whose values differ between before and
+// after, plus the version and the change stamps, which every change writes.
+// The guarded UPDATE matches only while the row is still before (same
+// version), so writing just these leaves the row exactly as writing every
+// column would — and SQLite then rewrites only the indexes over the columns
+// that changed.
+func changedColumns(before, after *models.Case) map[string]any {
+	cols, old := caseColumns(after), caseColumns(before)
+	for k, v := range cols {
+		switch k {
+		case "version", "updated_at", "edited_in_app_at":
+			continue
+		}
+		if reflect.DeepEqual(old[k], v) {
+			delete(cols, k)
+		}
+	}
+	return cols
 }
 
 // caseColumns are the columns a change of a case may write (never the id,
