@@ -174,7 +174,7 @@ func (s *Service) Create(ctx context.Context, p *auth.Principal, in CreateInput)
 		}
 		ev := &models.CaseEvent{CaseID: c.ID, OrganID: c.OrganID, Action: "create", ToStatus: c.Status,
 			EffectiveOn: ptr(c.ReceivedOn), ActorID: p.UserID, ActorName: actorName(p), Payload: `{}`, Note: "", CreatedAt: now}
-		if err := tx.Create(ev).Error; err != nil {
+		if err := models.InsertCaseEvent(tx, ev); err != nil {
 			return errs.Internal(err)
 		}
 		if err := s.snapshot(tx, p, c, now); err != nil {

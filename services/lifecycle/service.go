@@ -314,7 +314,7 @@ func (s *Service) AppendEvent(ctx context.Context, tx *gorm.DB, p *auth.Principa
 	if p != nil {
 		ev.ActorID, ev.ActorName = p.UserID, actorName(p)
 	}
-	if err := tx.WithContext(ctx).Create(ev).Error; err != nil {
+	if err := models.InsertCaseEvent(tx.WithContext(ctx), ev); err != nil {
 		return errs.Internal(err)
 	}
 	return nil
@@ -399,13 +399,11 @@ func (s *Service) save(ctx context.Context, tx *gorm.DB, p *auth.Principal, befo
 	after.Version = before.Version + 1
 	after.UpdatedAt = now
 	after.EditedInAppAt = &now
-	res := tx.Model(&models.Case{}).
-		Where("id = ? AND status = ? AND version = ?", before.ID, before.Status, before.Version).
-		Updates(changedColumns(before, after))
-	if res.Error != nil {
-		return errs.Internal(res.Error)
+	n, err := models.UpdateCaseGuarded(tx, before.ID, before.Status, before.Version, changedColumns(before, after))
+	if err != nil {
+		return errs.Internal(err)
 	}
-	if res.RowsAffected == 0 {
+	if n == 0 {
 		var cur models.Case
 		if err := tx.Select("version", "status").Where("id = ?", before.ID).Take(&cur).Error; err != nil {
 			return errs.Internal(err)
@@ -415,7 +413,7 @@ func (s *Service) save(ctx context.Context, tx *gorm.DB, p *auth.Principal, befo
 	ev.CaseID, ev.OrganID = after.ID, after.OrganID
 	ev.ActorID, ev.ActorName = p.UserID, actorName(p)
 	ev.CreatedAt = now
-	if err := tx.Create(ev).Error; err != nil {
+	if err := models.InsertCaseEvent(tx, ev); err != nil {
 		return errs.Internal(err)
 	}
 	if err := s.snapshot(tx, p, after, now); err != nil {
@@ -455,7 +453,7 @@ func (s *Service) snapshot(tx *gorm.DB, p *auth.Principal, c *models.Case, now t
 	if p != nil {
 		actor = p.UserID
 	}
-	if err := tx.Create(&models.CaseVersion{CaseID: c.ID, Version: c.Version, Snapshot: string(b), ActorID: actor, CreatedAt: now}).Error; err != nil {
+	if err := models.InsertCaseVersion(tx, &models.CaseVersion{CaseID: c.ID, Version: c.Version, Snapshot: string(b), ActorID: actor, CreatedAt: now}); err != nil {
 		return errs.Internal(err)
 	}
 	return nil
