@@ -38,6 +38,8 @@ type DB struct {
 	Path string
 	// writer group-commits Tx on SQLite (nil on PostgreSQL); see writer.go.
 	writer *writer
+	// checkpointer runs the WAL checkpoints on SQLite; see checkpoint.go.
+	checkpointer *checkpointer
 }
 
 // OpenOptions configures Open.
@@ -112,7 +114,8 @@ func Open(ctx context.Context, opts OpenOptions) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	wdb := sql.OpenDB(&writeConnector{dsn: dsn, drv: drv})
+	// Checkpoints run on a connection of their own (checkpoint.go).
+	wdb := sql.OpenDB(&writeConnector{dsn: dsn, drv: drv, init: []string{fmt.Sprintf("PRAGMA wal_autocheckpoint=%d", writeAutoCheckpoint)}})
 	wcfg := *cfg
 	wcfg.PrepareStmt = false
 	w, err := gorm.Open(sqlite.New(sqlite.Config{Conn: wdb}), &wcfg)
@@ -133,21 +136,32 @@ func Open(ctx context.Context, opts OpenOptions) (*DB, error) {
 	}
 	rdb.SetMaxOpenConns(8)
 	rdb.SetMaxIdleConns(8)
-	for _, s := range []*sql.DB{wdb, rdb} {
+	cdb, err := sql.Open("sqlite3", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	cdb.SetMaxOpenConns(1)
+	for _, s := range []*sql.DB{wdb, rdb, cdb} {
 		if err := s.PingContext(ctx); err != nil {
 			return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 		}
 	}
-	return &DB{Read: r, Write: w, Dialect: SQLite, Path: path, writer: newWriter(w, opts.MaxBatch, opts.BatchWindow)}, nil
+	ck := newCheckpointer(cdb)
+	wr := newWriter(w, opts.MaxBatch, opts.BatchWindow)
+	wr.afterCommit = ck.committed
+	return &DB{Read: r, Write: w, Dialect: SQLite, Path: path, writer: wr, checkpointer: ck}, nil
 }
 
 // Close finishes the queued write transactions, then closes every pool.
 // Tx answers ErrClosed afterwards.
 func (db *DB) Close() error {
+	var first error
 	if db.writer != nil {
 		db.writer.close()
 	}
-	var first error
+	if db.checkpointer != nil {
+		first = db.checkpointer.close()
+	}
 	seen := map[*gorm.DB]bool{}
 	for _, g := range []*gorm.DB{db.Write, db.Read} {
 		if g == nil || seen[g] {

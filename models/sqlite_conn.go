@@ -42,10 +42,12 @@ import (
 // distinct texts is open-ended); the least recently used is finalized.
 const stmtCacheSize = 256
 
-// writeConnector opens cachingConns on the sqlite3 driver.
+// writeConnector opens cachingConns on the sqlite3 driver and runs init
+// (PRAGMAs) on each new connection.
 type writeConnector struct {
-	dsn string
-	drv driver.Driver
+	dsn  string
+	drv  driver.Driver
+	init []string
 }
 
 // sqliteDriver returns the driver registered as "sqlite3" (by
@@ -64,7 +66,17 @@ func (c *writeConnector) Connect(context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newCachingConn(conn)
+	cc, err := newCachingConn(conn)
+	if err != nil {
+		return nil, err
+	}
+	for _, q := range c.init {
+		if _, err := cc.(*cachingConn).base.ExecContext(context.Background(), q, nil); err != nil {
+			cc.Close()
+			return nil, err
+		}
+	}
+	return cc, nil
 }
 
 func (c *writeConnector) Driver() driver.Driver { return c.drv }

@@ -123,6 +123,8 @@ type writer struct {
 	carry *txRequest
 
 	batches, txs atomic.Int64
+	// afterCommit, when set, runs after every successful COMMIT.
+	afterCommit func()
 }
 
 func newWriter(g *gorm.DB, maxBatch int, window time.Duration) *writer {
@@ -337,6 +339,9 @@ func (w *writer) finish(b *batch) {
 		}
 	default:
 		cerr = b.sqlTx.Commit()
+		if cerr == nil && w.afterCommit != nil {
+			w.afterCommit()
+		}
 	}
 	w.batches.Add(1)
 	w.txs.Add(int64(len(b.members)))

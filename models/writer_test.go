@@ -514,3 +514,31 @@ func TestWriteStatementCache(t *testing.T) {
 		t.Errorf("k1 = %d", got)
 	}
 }
+
+// The background checkpointer copies committed WAL frames into the database
+// file (the write connection's own automatic checkpoint only backs it up).
+func TestBackgroundCheckpoint(t *testing.T) {
+	db := openGC(t, 0)
+	var autockpt int
+	if err := db.Write.Raw("PRAGMA wal_autocheckpoint").Scan(&autockpt).Error; err != nil {
+		t.Fatal(err)
+	}
+	if autockpt != writeAutoCheckpoint {
+		t.Errorf("write connection wal_autocheckpoint = %d, want %d", autockpt, writeAutoCheckpoint)
+	}
+	for i := 0; i < 20; i++ {
+		if err := db.Tx(context.Background(), func(tx *gorm.DB) error {
+			return tx.Exec("INSERT INTO kv (k, v) VALUES (?, ?)", fmt.Sprint("k", i), i).Error
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Wait for a background checkpoint that has copied every frame of a
+	// non-empty WAL into the database file.
+	for db.checkpointer.walFrames.Load() == 0 || db.checkpointer.copied.Load() != db.checkpointer.walFrames.Load() {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := keys(t, db); len(got) != 20 {
+		t.Errorf("rows: %v", got)
+	}
+}
