@@ -187,8 +187,8 @@ func (s *Service) Create(ctx context.Context, p *auth.Principal, in CreateInput)
 	}
 	// The view is built after the commit, off the write transaction (which
 	// serialises every writer): the case as written, its parties and names
-	// read back through the read pool.
-	vs, err := s.views(ctx, s.db.Read, p, []models.Case{*c}, true)
+	// read back through the read pool (short look-ups: see Get).
+	vs, err := s.views(context.WithoutCancel(ctx), s.db.Read, p, []models.Case{*c}, true)
 	if err != nil {
 		return nil, err
 	}
