@@ -106,6 +106,8 @@ type cachedStmt struct {
 	busy bool
 	// evicted: no longer in the cache; finalized when its Rows closes.
 	evicted bool
+	// execOK: execCacheable(query), worked out once.
+	execOK bool
 }
 
 func newCachingConn(c driver.Conn) (driver.Conn, error) {
@@ -117,9 +119,9 @@ func newCachingConn(c driver.Conn) (driver.Conn, error) {
 	return &cachingConn{base: b, stmts: map[string]*list.Element{}, lru: list.New()}, nil
 }
 
-// ExecCacheable reports whether an Exec of query may reuse a cached
+// execCacheable reports whether an Exec of query may reuse a cached
 // statement: a single INSERT, UPDATE, DELETE or REPLACE that returns no
-// rows. (A statement that returned a row and was not reset stays active and
+// rows, or a savepoint statement. (A statement that returned a row and was not reset stays active and
 // would make the next COMMIT fail with "SQL statements in progress", so
 // PRAGMAs, SELECTs and RETURNING statements run through Exec are prepared
 // and finalized each time, as the driver does on its own.)
@@ -128,8 +130,10 @@ func execCacheable(query string) bool {
 		return false
 	}
 	switch firstWord(query) {
-	case "INSERT", "UPDATE", "DELETE", "REPLACE":
+	case "INSERT", "UPDATE", "DELETE", "REPLACE", "SAVEPOINT", "RELEASE":
 		return true
+	case "ROLLBACK":
+		return containsFold(query, " TO ") // ROLLBACK TO savepoint; a plain ROLLBACK ends the transaction
 	}
 	return false
 }
@@ -172,7 +176,7 @@ func (c *cachingConn) acquire(query string) (*cachedStmt, error) {
 	if err != nil {
 		return nil, err
 	}
-	cs := &cachedStmt{query: query, si: si, n: si.NumInput()}
+	cs := &cachedStmt{query: query, si: si, n: si.NumInput(), execOK: execCacheable(query)}
 	c.stmts[query] = c.lru.PushFront(cs)
 	for c.lru.Len() > stmtCacheSize {
 		old := c.lru.Back()
@@ -228,7 +232,11 @@ func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driv
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if !execCacheable(query) {
+	if e, ok := c.stmts[query]; ok {
+		if !e.Value.(*cachedStmt).execOK {
+			return c.base.ExecContext(context.Background(), query, args)
+		}
+	} else if !execCacheable(query) {
 		return c.base.ExecContext(context.Background(), query, args)
 	}
 	cs, err := c.acquire(query)
@@ -317,15 +325,9 @@ func (s *handleStmt) Query(args []driver.Value) (driver.Rows, error) {
 }
 
 func (s *handleStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
-	if execCacheable(s.query) {
-		return s.c.ExecContext(ctx, s.query, args)
-	}
-	// A row-returning statement through Exec: run it on a statement of its
-	// own, finalized at once.
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	return s.c.base.ExecContext(context.Background(), s.query, args)
+	// A row-returning statement through Exec runs on a statement of its
+	// own, finalized at once (ExecContext sees to it).
+	return s.c.ExecContext(ctx, s.query, args)
 }
 
 func (s *handleStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {

@@ -488,12 +488,24 @@ func TestWriteStatementCache(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A row-returning statement through Exec must not leave a statement
-	// active (the next COMMIT would fail).
+	// active (the next COMMIT would fail), also when a query cached it.
+	var ck struct{ Busy, Log, Checkpointed int }
+	if err := db.Write.Raw("PRAGMA wal_checkpoint(PASSIVE)").Scan(&ck).Error; err != nil {
+		t.Fatal(err)
+	}
 	if err := db.Write.Exec("PRAGMA wal_checkpoint(PASSIVE)").Error; err != nil {
 		t.Fatal(err)
 	}
 	err = db.Tx(ctx, func(tx *gorm.DB) error {
 		if err := tx.Exec("PRAGMA data_version").Error; err != nil {
+			return err
+		}
+		// The same SELECT cached by a query, then run through Exec.
+		var v int
+		if err := tx.Raw("SELECT v FROM kv WHERE k = ?", "k2").Scan(&v).Error; err != nil || v != 2 {
+			return fmt.Errorf("select: %v %d", err, v)
+		}
+		if err := tx.Exec("SELECT v FROM kv WHERE k = ?", "k2").Error; err != nil {
 			return err
 		}
 		for i := 0; i < stmtCacheSize+50; i++ {

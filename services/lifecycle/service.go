@@ -107,8 +107,8 @@ func forbiddenWrite() error {
 // loadCase reads a case through q and hides it unless p may see its organ:
 // another organ's case is "not found", never "forbidden".
 func loadCase(ctx context.Context, q *gorm.DB, p *auth.Principal, id int64) (*models.Case, error) {
-	var c models.Case
-	if err := q.WithContext(ctx).Where("id = ?", id).Take(&c).Error; err != nil {
+	c, err := models.TakeCase(q.WithContext(ctx), id)
+	if err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return nil, notFound()
 		}
@@ -117,7 +117,7 @@ func loadCase(ctx context.Context, q *gorm.DB, p *auth.Principal, id int64) (*mo
 	if !p.CanSeeOrgan(c.OrganID) {
 		return nil, notFound()
 	}
-	return &c, nil
+	return c, nil
 }
 
 // CheckVersion answers 409 stale unless version is the case's current one.
