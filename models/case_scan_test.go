@@ -111,3 +111,44 @@ func TestTakeCaseMatchesGORMTake(t *testing.T) {
 		t.Errorf("missing case: %v", err)
 	}
 }
+
+// InsertCase writes the row GORM's Create writes and sets the same ID and
+// Version on the struct; a duplicate case number is gorm.ErrDuplicatedKey
+// as with Create.
+func TestInsertCaseMatchesGORMCreate(t *testing.T) {
+	db := modelstest.Open(t)
+	r := rand.New(rand.NewPCG(3, 4))
+	for i := 0; i < 150; i++ {
+		c := randomCase(r, int64(1+i%3), int64(i))
+		if i%4 == 0 {
+			c.Version = 0 // left to the column default
+		}
+		ref, raw := c, c
+		raw.CaseNo += "-raw"
+		if err := db.Write.Create(&ref).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := models.InsertCase(db.Write, &raw); err != nil {
+			t.Fatal(err)
+		}
+		if raw.ID == 0 || raw.ID == ref.ID || raw.Version != ref.Version {
+			t.Fatalf("case %d: struct after insert: id %d (GORM %d), version %d (GORM %d)", i, raw.ID, ref.ID, raw.Version, ref.Version)
+		}
+		var a, b models.Case
+		if err := db.Read.Where("id = ?", ref.ID).Take(&a).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Read.Where("id = ?", raw.ID).Take(&b).Error; err != nil {
+			t.Fatal(err)
+		}
+		b.ID, b.CaseNo = a.ID, a.CaseNo
+		if !reflect.DeepEqual(a, b) {
+			t.Fatalf("case %d:\nInsertCase wrote %+v\nGORM wrote       %+v", i, b, a)
+		}
+	}
+	dup := randomCase(r, 1, 0) // case number no-0 of organ 1 exists
+	dup.CreatedAt, dup.UpdatedAt = time.Now(), time.Now()
+	if err := models.InsertCase(db.Write, &dup); !errors.Is(err, gorm.ErrDuplicatedKey) {
+		t.Errorf("duplicate case number: %v", err)
+	}
+}

@@ -58,3 +58,41 @@ func UpdateCaseGuarded(tx *gorm.DB, id int64, status string, version int64, cols
 	res := tx.Exec(sb.String(), args...)
 	return res.RowsAffected, res.Error
 }
+
+// insertCaseSQL inserts every column but id (caseColumnNames without it).
+var insertCaseSQL = func() string {
+	cols := strings.TrimPrefix(caseColumnNames, "id, ")
+	n := strings.Count(cols, ",") + 1
+	return "INSERT INTO cases (" + cols + ") VALUES (" + strings.Repeat("?, ", n-1) + "?) RETURNING id"
+}()
+
+// InsertCase inserts c and sets its ID, as GORM's Create does: a zero
+// Version is stored (and set) as the column's default, 1. A case with an ID
+// already or without CreatedAt and UpdatedAt (which GORM would fill in) goes
+// through GORM's Create.
+func InsertCase(tx *gorm.DB, c *Case) error {
+	if c.ID != 0 || c.CreatedAt.IsZero() || c.UpdatedAt.IsZero() {
+		return tx.Create(c).Error
+	}
+	if c.Version == 0 {
+		c.Version = 1
+	}
+	var id int64
+	if err := tx.Raw(insertCaseSQL, c.insertArgs()...).Row().Scan(&id); err != nil {
+		return tx.AddError(err)
+	}
+	c.ID = id
+	return nil
+}
+
+// insertArgs are c's values in caseColumnNames order, without the id.
+func (c *Case) insertArgs() []any {
+	return []any{c.OrganID, c.CaseNo, c.Year, c.Seq, c.Status, c.Version, c.Regime, c.Applicant, c.ApplicantType,
+		c.Agent, c.RespondentID, c.ActType, c.Area, c.ActDocumentNo, c.ActDate, c.Request, c.Channel, c.Procedure,
+		c.HandlerID, c.SecondHandlerID, c.ReceivedOn, c.CorrectionNoticeOn, c.CorrectionDueDays, c.CorrectionReceivedOn,
+		c.AcceptedOn, c.DeemedAccepted, c.IntakeOn, c.IntakeReason, c.CopySentOn, c.ReplyReceivedOn, c.SuspendedOn,
+		c.SuspendGround, c.ExtensionDays, c.ExtendedBy, c.ClosedOn, c.Outcome, c.OutcomePartial, c.OutcomeRedo,
+		c.Termination, c.ServedOn, c.ArchivedOn, c.HearingHeld, c.CommitteeConsulted, c.CompensationClaimed,
+		c.CompensationAwarded, c.Note, c.Imported, c.ImportKey, c.ImportHash, c.EditedInAppAt, c.CreatedBy,
+		c.CreatedAt, c.UpdatedAt}
+}

@@ -163,7 +163,7 @@ func (s *Service) Create(ctx context.Context, p *auth.Principal, in CreateInput)
 		c.Seq, c.CaseNo = seq, no
 		now := s.now().UTC()
 		c.CreatedAt, c.UpdatedAt, c.EditedInAppAt = now, now, &now
-		if err := tx.Create(c).Error; err != nil {
+		if err := models.InsertCase(tx, c); err != nil {
 			if errors.Is(err, gorm.ErrDuplicatedKey) {
 				return errs.Conflict("duplicate_case_no", "案号 "+c.CaseNo+" 已存在", "case number "+c.CaseNo+" already exists")
 			}
