@@ -2,6 +2,7 @@ package lifecycle
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strconv"
@@ -9,7 +10,6 @@ import (
 	"unicode/utf8"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"fuyi/models"
 	"fuyi/services/auth"
@@ -200,13 +200,15 @@ func (s *Service) Create(ctx context.Context, p *auth.Principal, in CreateInput)
 // CONFLICT DO NOTHING) and bumped with UPDATE … RETURNING, whose row lock
 // serialises concurrent creators on PostgreSQL (SQLite has one writer).
 func AllocateCaseNo(tx *gorm.DB, organ *models.Organ, year int) (int, string, error) {
-	if err := tx.Clauses(clause.OnConflict{DoNothing: true}).
-		Create(&models.CaseCounter{OrganID: organ.ID, Year: year, Kind: caseNoKind}).Error; err != nil {
+	// Plain SQL: this runs on the single SQLite writer for every new case.
+	if err := tx.Exec("INSERT INTO case_counters (organ_id, year, kind, last_seq) VALUES (?, ?, ?, 0) ON CONFLICT DO NOTHING",
+		organ.ID, year, caseNoKind).Error; err != nil {
 		return 0, "", errs.Internal(err)
 	}
 	var seq int
-	if err := tx.Raw("UPDATE case_counters SET last_seq = last_seq + 1 WHERE organ_id = ? AND year = ? AND kind = ? RETURNING last_seq",
-		organ.ID, year, caseNoKind).Scan(&seq).Error; err != nil {
+	err := tx.Raw("UPDATE case_counters SET last_seq = last_seq + 1 WHERE organ_id = ? AND year = ? AND kind = ? RETURNING last_seq",
+		organ.ID, year, caseNoKind).Row().Scan(&seq)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return 0, "", errs.Internal(err)
 	}
 	if seq == 0 {
