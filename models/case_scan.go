@@ -67,3 +67,43 @@ func (c *Case) scanDest() []any {
 		&c.CompensationAwarded, &c.Note, &c.Imported, &c.ImportKey, &c.ImportHash, &c.EditedInAppAt, &c.CreatedBy,
 		&c.CreatedAt, &c.UpdatedAt}
 }
+
+// FindCaseParties returns the parties of case id ordered by role, position
+// and id — GORM's Find with that order, without its reflection (every case
+// change snapshots its parties on the single SQLite writer).
+func FindCaseParties(q *gorm.DB, caseID int64) ([]CaseParty, error) {
+	rows, err := q.Raw(`SELECT id, case_id, role, position, name, party_type, id_number, phone, address
+		FROM case_parties WHERE case_id = ? ORDER BY role, position, id`, caseID).Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []CaseParty{}
+	for rows.Next() {
+		var p CaseParty
+		if err := rows.Scan(&p.ID, &p.CaseID, &p.Role, &p.Position, &p.Name, &p.PartyType, &p.IDNumber, &p.Phone, &p.Address); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// FindCaseSuspensions returns the suspension periods of case id (in the
+// table's order, as GORM's Find without an order does: by id).
+func FindCaseSuspensions(q *gorm.DB, caseID int64) ([]CaseSuspension, error) {
+	rows, err := q.Raw(`SELECT id, case_id, ground, reason, from_on, to_on FROM case_suspensions WHERE case_id = ? ORDER BY id`, caseID).Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []CaseSuspension{}
+	for rows.Next() {
+		var s CaseSuspension
+		if err := rows.Scan(&s.ID, &s.CaseID, &s.Ground, &s.Reason, &s.FromOn, &s.ToOn); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}

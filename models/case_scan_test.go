@@ -1,6 +1,7 @@
 package models_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -150,5 +151,60 @@ func TestInsertCaseMatchesGORMCreate(t *testing.T) {
 	dup.CreatedAt, dup.UpdatedAt = time.Now(), time.Now()
 	if err := models.InsertCase(db.Write, &dup); !errors.Is(err, gorm.ErrDuplicatedKey) {
 		t.Errorf("duplicate case number: %v", err)
+	}
+}
+
+// FindCaseParties and FindCaseSuspensions give what GORM's Find gives (same
+// order, same JSON — an empty result is [] not null).
+func TestFindPartiesAndSuspensionsMatchGORM(t *testing.T) {
+	db := modelstest.Open(t)
+	r := rand.New(rand.NewPCG(5, 6))
+	roles := []string{"applicant", "third_party", "agent"}
+	for caseID := int64(1); caseID <= 30; caseID++ {
+		for i := 0; i < r.IntN(5); i++ {
+			p := models.CaseParty{CaseID: caseID, Role: roles[r.IntN(3)], Position: r.IntN(3), Name: fmt.Sprint("当事人", i),
+				PartyType: []string{"", "citizen"}[r.IntN(2)], IDNumber: []string{"", "enc:v1:abc"}[r.IntN(2)], Phone: "138", Address: ""}
+			if err := db.Write.Create(&p).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i := 0; i < r.IntN(3); i++ {
+			s := models.CaseSuspension{CaseID: caseID, Ground: "g", Reason: []string{"", "理由"}[r.IntN(2)], FromOn: "2025-01-02"}
+			if r.IntN(2) == 0 {
+				to := "2025-02-03"
+				s.ToOn = &to
+			}
+			if err := db.Write.Create(&s).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for caseID := int64(1); caseID <= 31; caseID++ {
+		var wantP []models.CaseParty
+		if err := db.Read.Where("case_id = ?", caseID).Order("role, position, id").Find(&wantP).Error; err != nil {
+			t.Fatal(err)
+		}
+		gotP, err := models.FindCaseParties(db.Read, caseID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wj, _ := json.Marshal(wantP)
+		gj, _ := json.Marshal(gotP)
+		if string(wj) != string(gj) {
+			t.Errorf("case %d parties:\n%s\nGORM %s", caseID, gj, wj)
+		}
+		var wantS []models.CaseSuspension
+		if err := db.Read.Where("case_id = ?", caseID).Order("id").Find(&wantS).Error; err != nil {
+			t.Fatal(err)
+		}
+		gotS, err := models.FindCaseSuspensions(db.Read, caseID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wj, _ = json.Marshal(wantS)
+		gj, _ = json.Marshal(gotS)
+		if string(wj) != string(gj) {
+			t.Errorf("case %d suspensions:\n%s\nGORM %s", caseID, gj, wj)
+		}
 	}
 }

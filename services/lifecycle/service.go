@@ -343,8 +343,8 @@ func latestDate(tx *gorm.DB, c *models.Case) (string, namedDate, error) {
 	consider(c.ClosedOn, "结案日期", "closed_on")
 	consider(c.ServedOn, "送达日期", "served_on")
 	consider(c.ArchivedOn, "归档日期", "archived_on")
-	var sus []models.CaseSuspension
-	if err := tx.Where("case_id = ?", c.ID).Find(&sus).Error; err != nil {
+	sus, err := models.FindCaseSuspensions(tx, c.ID)
+	if err != nil {
 		return "", name, err
 	}
 	for _, x := range sus {
@@ -438,8 +438,8 @@ func (s *Service) runHooks(ctx context.Context, tx *gorm.DB, before, after *mode
 // snapshot writes the CaseVersion row of c's current version: the case and
 // its parties as JSON.
 func (s *Service) snapshot(tx *gorm.DB, p *auth.Principal, c *models.Case, now time.Time) error {
-	var parties []models.CaseParty
-	if err := tx.Where("case_id = ?", c.ID).Order("role, position, id").Find(&parties).Error; err != nil {
+	parties, err := models.FindCaseParties(tx, c.ID)
+	if err != nil {
 		return errs.Internal(err)
 	}
 	b, err := json.Marshal(struct {
