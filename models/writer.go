@@ -44,7 +44,11 @@ import (
 //   - nested tx.Transaction calls inside fn keep working (GORM nests with
 //     savepoints of its own, inside ours);
 //   - a transaction run with an Alone context gets a BEGIN … COMMIT of its
-//     own (long ones: a ledger import), as do all of them when maxBatch is 1.
+//     own (long ones: a ledger import), as do all of them when maxBatch is 1;
+//   - fn runs on the writer goroutine: it must not commit or roll back tx
+//     itself, nor call DB.Tx (which waits for the writer — with the single
+//     write connection that deadlocked before too); runtime.Goexit in fn
+//     (t.FailNow) ends the caller's goroutine, and the batch goes on.
 //
 // PostgreSQL keeps ordinary transactions on its pool (the server groups the
 // WAL flushes of concurrent commits itself).
