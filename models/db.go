@@ -36,6 +36,10 @@ type DB struct {
 	Dialect Dialect
 	// Path is the SQLite file (empty on PostgreSQL).
 	Path string
+	// writer group-commits Tx on SQLite (nil on PostgreSQL); see writer.go.
+	writer *writer
+	// checkpointer runs the WAL checkpoints on SQLite; see checkpoint.go.
+	checkpointer *checkpointer
 }
 
 // OpenOptions configures Open.
@@ -48,6 +52,11 @@ type OpenOptions struct {
 	SQLitePath string
 	// Debug logs every SQL statement.
 	Debug bool
+	// MaxBatch bounds the transactions one SQLite group commit carries
+	// (0: 64; 1: every transaction commits on its own). BatchWindow is how
+	// long a batch keeps taking queued transactions (0: 20ms). See writer.go.
+	MaxBatch    int
+	BatchWindow time.Duration
 }
 
 // IsPostgresURL reports whether url names a PostgreSQL database.
@@ -99,13 +108,20 @@ func Open(ctx context.Context, opts OpenOptions) (*DB, error) {
 	// loss (these are legal records); IMMEDIATE transactions so a writer takes
 	// the lock at BEGIN rather than failing on upgrade.
 	dsn := "file:" + path + "?_journal_mode=WAL&_synchronous=FULL&_foreign_keys=on&_busy_timeout=15000&_txlock=immediate&cache=private"
-	w, err := gorm.Open(sqlite.Open(dsn), cfg)
-	if err != nil {
-		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
-	}
-	wdb, err := w.DB()
+	// The write connection keeps its prepared statements itself (see
+	// sqlite_conn.go), so GORM's statement cache is off for it.
+	drv, err := sqliteDriver()
 	if err != nil {
 		return nil, err
+	}
+	// Checkpoints run on a connection of their own (checkpoint.go).
+	wdb := sql.OpenDB(&writeConnector{dsn: dsn, drv: drv, init: []string{fmt.Sprintf("PRAGMA wal_autocheckpoint=%d", writeAutoCheckpoint)}})
+	wcfg := *cfg
+	wcfg.PrepareStmt = false
+	w, err := gorm.Open(sqlite.New(sqlite.Config{Conn: wdb}), &wcfg)
+	if err != nil {
+		wdb.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
 	wdb.SetMaxOpenConns(1)
 	wdb.SetMaxIdleConns(1)
@@ -120,17 +136,32 @@ func Open(ctx context.Context, opts OpenOptions) (*DB, error) {
 	}
 	rdb.SetMaxOpenConns(8)
 	rdb.SetMaxIdleConns(8)
-	for _, s := range []*sql.DB{wdb, rdb} {
+	cdb, err := sql.Open("sqlite3", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	cdb.SetMaxOpenConns(1)
+	for _, s := range []*sql.DB{wdb, rdb, cdb} {
 		if err := s.PingContext(ctx); err != nil {
 			return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 		}
 	}
-	return &DB{Read: r, Write: w, Dialect: SQLite, Path: path}, nil
+	ck := newCheckpointer(cdb)
+	wr := newWriter(w, opts.MaxBatch, opts.BatchWindow)
+	wr.afterCommit = ck.committed
+	return &DB{Read: r, Write: w, Dialect: SQLite, Path: path, writer: wr, checkpointer: ck}, nil
 }
 
-// Close closes every pool.
+// Close finishes the queued write transactions, then closes every pool.
+// Tx answers ErrClosed afterwards.
 func (db *DB) Close() error {
 	var first error
+	if db.writer != nil {
+		db.writer.close()
+	}
+	if db.checkpointer != nil {
+		first = db.checkpointer.close()
+	}
 	seen := map[*gorm.DB]bool{}
 	for _, g := range []*gorm.DB{db.Write, db.Read} {
 		if g == nil || seen[g] {
@@ -147,9 +178,27 @@ func (db *DB) Close() error {
 }
 
 // Tx runs fn in one write transaction: committed when fn returns nil, rolled
-// back otherwise.
+// back otherwise. Tx returns once the outcome is durable (committed with
+// synchronous=FULL on SQLite). On SQLite the transaction may share its
+// BEGIN … COMMIT with other callers' (group commit, writer.go): fn runs in a
+// savepoint of its own, after — and seeing the writes of — the transactions
+// queued before it; its error or panic rolls back only its own writes and
+// reaches only its caller. fn must do its writes and reads through tx; a
+// statement through another handle (db.Read) does not see the writes of the
+// transactions committed together with it.
 func (db *DB) Tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	if db.writer != nil {
+		return db.writer.do(ctx, fn)
+	}
 	return db.Write.WithContext(ctx).Transaction(fn)
+}
+
+// WriterStats reports the group-commit writer's counts (zero on PostgreSQL).
+func (db *DB) WriterStats() WriterStats {
+	if db.writer == nil {
+		return WriterStats{}
+	}
+	return db.writer.stats()
 }
 
 // Ping checks that the database answers.

@@ -178,6 +178,30 @@ func vmHWM(pid int) float64 {
 	return 0
 }
 
+// procCPU is the user+system CPU time pid has used (Linux /proc/pid/stat,
+// in clock ticks of 1/100 s); 0 when unknown.
+func procCPU(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The fields after the command name (which may contain spaces) in ")".
+	i := strings.LastIndexByte(string(b), ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(b)[i+1:])
+	if len(f) < 13 {
+		return 0
+	}
+	ut, err1 := strconv.ParseInt(f[11], 10, 64) // utime, field 14
+	st, err2 := strconv.ParseInt(f[12], 10, 64) // stime, field 15
+	if err1 != nil || err2 != nil {
+		return 0
+	}
+	return time.Duration(ut+st) * 10 * time.Millisecond
+}
+
 // resetHWM resets the peak RSS of pid (Linux: clear_refs 5).
 func resetHWM(pid int) { _ = os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", pid), []byte("5"), 0) }
 
@@ -331,6 +355,7 @@ func benchWrites(c *client, env *cmdEnv, o *benchOpts, res *Result) error {
 		return fmt.Errorf("agencies: %d %s %v", st, b, err)
 	}
 	resetHWM(o.pid)
+	cpu0 := procCPU(o.pid)
 	today := time.Now().In(time.FixedZone("CST", 8*3600)).Format("2006-01-02")
 	var mu sync.Mutex
 	var lat []time.Duration
@@ -383,7 +408,12 @@ func benchWrites(c *client, env *cmdEnv, o *benchOpts, res *Result) error {
 	wg.Wait()
 	el := time.Since(started).Seconds()
 	res.M["writes_per_s"] = float64(writes.Load()) / el
-	res.M["writes_p50"], res.M["writes_p99"] = pct(lat, .5), pct(lat, .99)
+	res.M["writes_p50"], res.M["writes_p95"], res.M["writes_p99"] = pct(lat, .5), pct(lat, .95), pct(lat, .99)
+	// The server's CPU time per acknowledged write: comparable across runs
+	// on a machine whose load varies, where writes/s is not.
+	if cpu := procCPU(o.pid) - cpu0; cpu > 0 && writes.Load() > 0 {
+		res.M["writes_server_cpu_ms"] = float64(cpu.Microseconds()) / 1000 / float64(writes.Load())
+	}
 	res.M["write_failures"] = float64(failures.Load())
 	res.M["write_locked"] = float64(locked.Load())
 	res.M["server_rss_load_mb"] = vmHWM(o.pid)

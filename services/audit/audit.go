@@ -11,6 +11,7 @@ package audit
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -106,13 +107,18 @@ func (s *Service) Append(ctx context.Context, tx *gorm.DB, e Entry) error {
 			return fmt.Errorf("audit lock: %w", err)
 		}
 	}
+	// The chain head is read back in this transaction rather than kept in
+	// memory: another process may have appended since (a second instance on
+	// PostgreSQL, a command-line tool on SQLite), and a rolled-back append
+	// must not leave a head behind. It is one index look-up; plain SQL keeps
+	// GORM's reflection off the single SQLite writer.
 	prev := GenesisHash
-	var last models.AuditEntry
-	err := tx.Select("id", "hash").Order("id DESC").Limit(1).Take(&last).Error
+	var head sql.NullString
+	err := tx.Raw("SELECT hash FROM audit_entries ORDER BY id DESC LIMIT 1").Row().Scan(&head)
 	switch {
 	case err == nil:
-		prev = last.Hash
-	case errors.Is(err, gorm.ErrRecordNotFound):
+		prev = head.String
+	case errors.Is(err, sql.ErrNoRows):
 	default:
 		return fmt.Errorf("audit head: %w", err)
 	}
@@ -129,11 +135,16 @@ func (s *Service) Append(ctx context.Context, tx *gorm.DB, e Entry) error {
 		PrevHash:  prev,
 	}
 	row.Hash = HashOf(&row)
-	if err := tx.Create(&row).Error; err != nil {
+	if err := tx.Exec(insertSQL, row.At, row.ActorID, row.ActorName, row.ClientIP, row.Action, row.Subject, row.OrganID,
+		row.Before, row.After, row.PrevHash, row.Hash).Error; err != nil {
 		return fmt.Errorf("audit append: %w", err)
 	}
 	return nil
 }
+
+// insertSQL appends one row (the id is the table's own).
+const insertSQL = `INSERT INTO audit_entries (at, actor_id, actor_name, client_ip, action, subject, organ_id, "before", "after", prev_hash, hash)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // canonical is the hashed content of a row, in a fixed field order.
 type canonical struct {

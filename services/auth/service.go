@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -232,7 +233,14 @@ func (s *Service) issueTx(ctx context.Context, tx *gorm.DB, u *models.User, fami
 	if err != nil {
 		return nil, errs.Internal(err)
 	}
-	info, err := s.userInfo(ctx, s.db.Read, u)
+	// Inside the caller's transaction the user's organs are read through it:
+	// the read pool does not see the writes of the transactions committed
+	// together with it (group commit, models.DB.Tx).
+	q := s.db.Read
+	if tx != nil {
+		q = tx
+	}
+	info, err := s.userInfo(ctx, q, u)
 	if err != nil {
 		return nil, err
 	}
@@ -337,22 +345,35 @@ func (s *Service) Verify(ctx context.Context, token string) (*Principal, error) 
 }
 
 // Principal loads user id as a caller; an inactive or missing user is 401.
+// It runs on every authenticated request: one indexed query for the user and
+// its organs, in plain SQL, and not tied to the request's cancellation (the
+// driver would watch it with a goroutine per row for a look-up this short).
 func (s *Service) Principal(ctx context.Context, id int64) (*Principal, error) {
-	var u models.User
-	if err := s.db.Read.WithContext(ctx).First(&u, id).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil, errBadToken
-		}
+	rows, err := s.db.Read.WithContext(context.WithoutCancel(ctx)).Raw(`SELECT u.username, u.display_name, u.role, u.active, uo.organ_id
+		FROM users u LEFT JOIN user_organs uo ON uo.user_id = u.id WHERE u.id = ? ORDER BY uo.organ_id`, id).Rows()
+	if err != nil {
 		return nil, errs.Internal(err)
 	}
-	if !u.Active {
+	defer rows.Close()
+	p := &Principal{UserID: id, OrganIDs: []int64{}}
+	found, active := false, false
+	for rows.Next() {
+		var organ sql.NullInt64
+		if err := rows.Scan(&p.Username, &p.DisplayName, &p.Role, &active, &organ); err != nil {
+			return nil, errs.Internal(err)
+		}
+		found = true
+		if organ.Valid {
+			p.OrganIDs = append(p.OrganIDs, organ.Int64)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, errs.Internal(err)
+	}
+	if !found || !active {
 		return nil, errBadToken
 	}
-	var organs []int64
-	if err := s.db.Read.WithContext(ctx).Model(&models.UserOrgan{}).Where("user_id = ?", id).Order("organ_id").Pluck("organ_id", &organs).Error; err != nil {
-		return nil, errs.Internal(err)
-	}
-	return &Principal{UserID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Role: u.Role, OrganIDs: organs}, nil
+	return p, nil
 }
 
 // Me returns the caller's user record.

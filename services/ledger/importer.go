@@ -505,7 +505,7 @@ type writer struct {
 }
 
 func write(ctx context.Context, db *models.DB, organ *models.Organ, opts *ImportOptions, v *validation, res *Result, progress ProgressFunc) error {
-	return db.Tx(ctx, func(tx *gorm.DB) error {
+	return db.Tx(models.Alone(ctx), func(tx *gorm.DB) error { // a long transaction: not in a group commit
 		tx = bulkSession(tx, opts.BatchSize)
 		if organ == nil {
 			id, created, err := organs.FindOrCreateOrgan(tx, res.OrganName)

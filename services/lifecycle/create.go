@@ -2,6 +2,7 @@ package lifecycle
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strconv"
@@ -9,7 +10,6 @@ import (
 	"unicode/utf8"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"fuyi/models"
 	"fuyi/services/auth"
@@ -127,7 +127,6 @@ func (s *Service) Create(ctx context.Context, p *auth.Principal, in CreateInput)
 	if in.RespondentID == 0 && strings.TrimSpace(in.RespondentName) == "" {
 		f.add("respondent", "请填写被申请人", "respondent is required")
 	}
-	var view *CaseView
 	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
 		var organ models.Organ
 		if organID != 0 && f["organ_id"].ZH == "" {
@@ -164,7 +163,7 @@ func (s *Service) Create(ctx context.Context, p *auth.Principal, in CreateInput)
 		c.Seq, c.CaseNo = seq, no
 		now := s.now().UTC()
 		c.CreatedAt, c.UpdatedAt, c.EditedInAppAt = now, now, &now
-		if err := tx.Create(c).Error; err != nil {
+		if err := models.InsertCase(tx, c); err != nil {
 			if errors.Is(err, gorm.ErrDuplicatedKey) {
 				return errs.Conflict("duplicate_case_no", "案号 "+c.CaseNo+" 已存在", "case number "+c.CaseNo+" already exists")
 			}
@@ -175,26 +174,25 @@ func (s *Service) Create(ctx context.Context, p *auth.Principal, in CreateInput)
 		}
 		ev := &models.CaseEvent{CaseID: c.ID, OrganID: c.OrganID, Action: "create", ToStatus: c.Status,
 			EffectiveOn: ptr(c.ReceivedOn), ActorID: p.UserID, ActorName: actorName(p), Payload: `{}`, Note: "", CreatedAt: now}
-		if err := tx.Create(ev).Error; err != nil {
+		if err := models.InsertCaseEvent(tx, ev); err != nil {
 			return errs.Internal(err)
 		}
 		if err := s.snapshot(tx, p, c, now); err != nil {
 			return err
 		}
-		if err := s.runHooks(ctx, tx, nil, c); err != nil {
-			return err
-		}
-		vs, err := s.views(ctx, tx, p, []models.Case{*c}, true)
-		if err != nil {
-			return err
-		}
-		view = &vs[0]
-		return nil
+		return s.runHooks(ctx, tx, nil, c)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return view, nil
+	// The view is built after the commit, off the write transaction (which
+	// serialises every writer): the case as written, its parties and names
+	// read back through the read pool (short look-ups: see Get).
+	vs, err := s.views(context.WithoutCancel(ctx), s.db.Read, p, []models.Case{*c}, true)
+	if err != nil {
+		return nil, err
+	}
+	return &vs[0], nil
 }
 
 // AllocateCaseNo hands out the next sequence number of organ's year inside tx
@@ -202,13 +200,15 @@ func (s *Service) Create(ctx context.Context, p *auth.Principal, in CreateInput)
 // CONFLICT DO NOTHING) and bumped with UPDATE … RETURNING, whose row lock
 // serialises concurrent creators on PostgreSQL (SQLite has one writer).
 func AllocateCaseNo(tx *gorm.DB, organ *models.Organ, year int) (int, string, error) {
-	if err := tx.Clauses(clause.OnConflict{DoNothing: true}).
-		Create(&models.CaseCounter{OrganID: organ.ID, Year: year, Kind: caseNoKind}).Error; err != nil {
+	// Plain SQL: this runs on the single SQLite writer for every new case.
+	if err := tx.Exec("INSERT INTO case_counters (organ_id, year, kind, last_seq) VALUES (?, ?, ?, 0) ON CONFLICT DO NOTHING",
+		organ.ID, year, caseNoKind).Error; err != nil {
 		return 0, "", errs.Internal(err)
 	}
 	var seq int
-	if err := tx.Raw("UPDATE case_counters SET last_seq = last_seq + 1 WHERE organ_id = ? AND year = ? AND kind = ? RETURNING last_seq",
-		organ.ID, year, caseNoKind).Scan(&seq).Error; err != nil {
+	err := tx.Raw("UPDATE case_counters SET last_seq = last_seq + 1 WHERE organ_id = ? AND year = ? AND kind = ? RETURNING last_seq",
+		organ.ID, year, caseNoKind).Row().Scan(&seq)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return 0, "", errs.Internal(err)
 	}
 	if seq == 0 {

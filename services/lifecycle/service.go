@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -106,8 +107,8 @@ func forbiddenWrite() error {
 // loadCase reads a case through q and hides it unless p may see its organ:
 // another organ's case is "not found", never "forbidden".
 func loadCase(ctx context.Context, q *gorm.DB, p *auth.Principal, id int64) (*models.Case, error) {
-	var c models.Case
-	if err := q.WithContext(ctx).Where("id = ?", id).Take(&c).Error; err != nil {
+	c, err := models.TakeCase(q.WithContext(ctx), id)
+	if err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return nil, notFound()
 		}
@@ -116,7 +117,7 @@ func loadCase(ctx context.Context, q *gorm.DB, p *auth.Principal, id int64) (*mo
 	if !p.CanSeeOrgan(c.OrganID) {
 		return nil, notFound()
 	}
-	return &c, nil
+	return c, nil
 }
 
 // CheckVersion answers 409 stale unless version is the case's current one.
@@ -313,7 +314,7 @@ func (s *Service) AppendEvent(ctx context.Context, tx *gorm.DB, p *auth.Principa
 	if p != nil {
 		ev.ActorID, ev.ActorName = p.UserID, actorName(p)
 	}
-	if err := tx.WithContext(ctx).Create(ev).Error; err != nil {
+	if err := models.InsertCaseEvent(tx.WithContext(ctx), ev); err != nil {
 		return errs.Internal(err)
 	}
 	return nil
@@ -342,8 +343,8 @@ func latestDate(tx *gorm.DB, c *models.Case) (string, namedDate, error) {
 	consider(c.ClosedOn, "结案日期", "closed_on")
 	consider(c.ServedOn, "送达日期", "served_on")
 	consider(c.ArchivedOn, "归档日期", "archived_on")
-	var sus []models.CaseSuspension
-	if err := tx.Where("case_id = ?", c.ID).Find(&sus).Error; err != nil {
+	sus, err := models.FindCaseSuspensions(tx, c.ID)
+	if err != nil {
 		return "", name, err
 	}
 	for _, x := range sus {
@@ -398,13 +399,11 @@ func (s *Service) save(ctx context.Context, tx *gorm.DB, p *auth.Principal, befo
 	after.Version = before.Version + 1
 	after.UpdatedAt = now
 	after.EditedInAppAt = &now
-	res := tx.Model(&models.Case{}).
-		Where("id = ? AND status = ? AND version = ?", before.ID, before.Status, before.Version).
-		Updates(caseColumns(after))
-	if res.Error != nil {
-		return errs.Internal(res.Error)
+	n, err := models.UpdateCaseGuarded(tx, before.ID, before.Status, before.Version, changedColumns(before, after))
+	if err != nil {
+		return errs.Internal(err)
 	}
-	if res.RowsAffected == 0 {
+	if n == 0 {
 		var cur models.Case
 		if err := tx.Select("version", "status").Where("id = ?", before.ID).Take(&cur).Error; err != nil {
 			return errs.Internal(err)
@@ -414,7 +413,7 @@ func (s *Service) save(ctx context.Context, tx *gorm.DB, p *auth.Principal, befo
 	ev.CaseID, ev.OrganID = after.ID, after.OrganID
 	ev.ActorID, ev.ActorName = p.UserID, actorName(p)
 	ev.CreatedAt = now
-	if err := tx.Create(ev).Error; err != nil {
+	if err := models.InsertCaseEvent(tx, ev); err != nil {
 		return errs.Internal(err)
 	}
 	if err := s.snapshot(tx, p, after, now); err != nil {
@@ -439,8 +438,8 @@ func (s *Service) runHooks(ctx context.Context, tx *gorm.DB, before, after *mode
 // snapshot writes the CaseVersion row of c's current version: the case and
 // its parties as JSON.
 func (s *Service) snapshot(tx *gorm.DB, p *auth.Principal, c *models.Case, now time.Time) error {
-	var parties []models.CaseParty
-	if err := tx.Where("case_id = ?", c.ID).Order("role, position, id").Find(&parties).Error; err != nil {
+	parties, err := models.FindCaseParties(tx, c.ID)
+	if err != nil {
 		return errs.Internal(err)
 	}
 	b, err := json.Marshal(struct {
@@ -454,7 +453,7 @@ func (s *Service) snapshot(tx *gorm.DB, p *auth.Principal, c *models.Case, now t
 	if p != nil {
 		actor = p.UserID
 	}
-	if err := tx.Create(&models.CaseVersion{CaseID: c.ID, Version: c.Version, Snapshot: string(b), ActorID: actor, CreatedAt: now}).Error; err != nil {
+	if err := models.InsertCaseVersion(tx, &models.CaseVersion{CaseID: c.ID, Version: c.Version, Snapshot: string(b), ActorID: actor, CreatedAt: now}); err != nil {
 		return errs.Internal(err)
 	}
 	return nil
@@ -468,6 +467,26 @@ func actorName(p *auth.Principal) string {
 		return p.DisplayName
 	}
 	return p.Username
+}
+
+// changedColumns are the caseColumns whose values differ between before and
+// after, plus the version and the change stamps, which every change writes.
+// The guarded UPDATE matches only while the row is still before (same
+// version), so writing just these leaves the row exactly as writing every
+// column would — and SQLite then rewrites only the indexes over the columns
+// that changed.
+func changedColumns(before, after *models.Case) map[string]any {
+	cols, old := caseColumns(after), caseColumns(before)
+	for k, v := range cols {
+		switch k {
+		case "version", "updated_at", "edited_in_app_at":
+			continue
+		}
+		if reflect.DeepEqual(old[k], v) {
+			delete(cols, k)
+		}
+	}
+	return cols
 }
 
 // caseColumns are the columns a change of a case may write (never the id,
