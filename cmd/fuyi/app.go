@@ -17,6 +17,7 @@ import (
 	"fuyi/services/audit"
 	"fuyi/services/auth"
 	"fuyi/services/clock"
+	"fuyi/services/errs"
 	"fuyi/services/ledger"
 	"fuyi/services/lifecycle"
 	"fuyi/services/litigation"
@@ -132,18 +133,22 @@ func (a *app) afterDeadlineHooks() []lifecycle.Hook {
 
 // importBatchHook is caseHooks for a batch of imported cases: the deadlines
 // of the whole batch at once (one query for the suspensions, bulk writes),
-// the period lock per case, the statistics rollup merged over the batch (each
-// cell written once), then the follow-ups per case.
+// the period lock per case only when the batch's organs have a locked year
+// (one query tells), the statistics rollup merged over the batch (each cell
+// written once), then the follow-ups per case.
 func (a *app) importBatchHook(ctx context.Context, tx *gorm.DB, changes []ledger.Change) error {
 	var created, updated []models.Case
 	pairs := make([]stats.CaseChange, len(changes))
+	organs := map[int64]bool{}
 	for i, ch := range changes {
 		pairs[i] = stats.CaseChange{Before: ch.Before, After: ch.After}
 		if ch.Before == nil {
 			created = append(created, *ch.After)
 		} else {
 			updated = append(updated, *ch.After)
+			organs[ch.Before.OrganID] = true
 		}
+		organs[ch.After.OrganID] = true
 	}
 	for _, batch := range []struct {
 		cases   []models.Case
@@ -156,9 +161,15 @@ func (a *app) importBatchHook(ctx context.Context, tx *gorm.DB, changes []ledger
 			return err
 		}
 	}
-	for _, ch := range changes {
-		if err := a.stats.LockHook(ctx, tx, ch.Before, ch.After); err != nil {
-			return err
+	locked, err := anyLock(ctx, tx, organs)
+	if err != nil {
+		return err
+	}
+	if locked {
+		for _, ch := range changes {
+			if err := a.stats.LockHook(ctx, tx, ch.Before, ch.After); err != nil {
+				return err
+			}
 		}
 	}
 	if err := a.stats.RollupBatch(ctx, tx, pairs); err != nil {
@@ -170,6 +181,21 @@ func (a *app) importBatchHook(ctx context.Context, tx *gorm.DB, changes []ledger
 		}
 	}
 	return nil
+}
+
+// anyLock tells whether any of the organs has a locked report year; without
+// one, stats.LockHook lets every write pass, so the import skips it.
+func anyLock(ctx context.Context, tx *gorm.DB, organs map[int64]bool) (bool, error) {
+	ids := make([]int64, 0, len(organs))
+	for id := range organs {
+		ids = append(ids, id)
+	}
+	var found []int64
+	if err := tx.WithContext(ctx).Session(&gorm.Session{NewDB: true}).Model(&models.ReportLock{}).
+		Where("organ_id IN ?", ids).Limit(1).Pluck("id", &found).Error; err != nil {
+		return false, errs.Internal(err)
+	}
+	return len(found) > 0, nil
 }
 
 func (a *app) Close() error {

@@ -16,6 +16,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"fuyi/models"
+	"fuyi/services/bulk"
 	"fuyi/services/errs"
 	"fuyi/services/lifecycle"
 	"fuyi/services/organs"
@@ -69,7 +70,7 @@ type ImportOptions struct {
 	BatchHook BatchHook
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
-	// BatchSize is the number of new cases inserted per statement batch (default 400).
+	// BatchSize is the number of new cases written per batch (default 1000).
 	BatchSize int
 	// Phase, when set, is told when validation and writing start.
 	Phase func(phase string)
@@ -92,7 +93,7 @@ func Import(ctx context.Context, db *models.DB, opts ImportOptions, progress Pro
 		opts.Now = time.Now
 	}
 	if opts.BatchSize <= 0 {
-		opts.BatchSize = 400
+		opts.BatchSize = 1000
 	}
 	if progress == nil {
 		progress = func(int, int) {}
@@ -519,7 +520,7 @@ func write(ctx context.Context, db *models.DB, organ *models.Organ, opts *Import
 			}
 			res.OrganID = organ.ID
 		}
-		w := &writer{ctx: ctx, tx: tx, opts: opts, organ: organ, v: v, res: res, now: opts.Now().UTC(),
+		w := &writer{ctx: bulk.WithStatements(ctx, tx), tx: tx, opts: opts, organ: organ, v: v, res: res, now: opts.Now().UTC(),
 			agencies: map[string]int64{}, maxSeq: map[int]int{}, block: map[int][]int{}}
 		w.caseNoRe = caseNoPattern(organ)
 		var err error
@@ -762,14 +763,21 @@ func (w *writer) flush() error {
 		}
 		c.Seq, c.CaseNo = seq, no
 	}
-	if err := w.tx.Create(&w.pending).Error; err != nil {
+	ids, err := bulk.NextIDs(w.ctx, w.tx, "cases", len(w.pending))
+	if err != nil {
+		return errs.Internal(err)
+	}
+	for i := range w.pending {
+		w.pending[i].ID = ids[i]
+	}
+	if err := bulk.Insert(w.ctx, w.tx, w.pending); err != nil {
 		if errors.Is(err, gorm.ErrDuplicatedKey) {
 			return errs.Conflict("duplicate_case_no", "案号与已有案件重复，导入未写入", "a case number collides with an existing case; nothing was written")
 		}
 		return errs.Internal(err)
 	}
-	var events []models.CaseEvent
-	var parties []models.CaseParty
+	events := make([]models.CaseEvent, 0, 3*len(w.pending))
+	parties := make([]models.CaseParty, 0, len(w.pending))
 	for i := range w.pending {
 		c, cr := &w.pending[i], &w.rows[i]
 		events = append(events, w.synthesise(c, cr)...)
@@ -777,13 +785,11 @@ func (w *writer) flush() error {
 			parties = append(parties, models.CaseParty{CaseID: c.ID, Role: lifecycle.PartyApplicant, Position: pos, Name: name, PartyType: c.ApplicantType})
 		}
 	}
-	if err := w.tx.Create(&events).Error; err != nil {
+	if err := bulk.Insert(w.ctx, w.tx, events); err != nil {
 		return errs.Internal(err)
 	}
-	if len(parties) > 0 {
-		if err := w.tx.Create(&parties).Error; err != nil {
-			return errs.Internal(err)
-		}
+	if err := bulk.Insert(w.ctx, w.tx, parties); err != nil {
+		return errs.Internal(err)
 	}
 	changes := make([]Change, len(w.pending))
 	for i := range w.pending {
