@@ -111,7 +111,7 @@ func openApp(ctx context.Context, cfg *Config, logOut io.Writer, migrate bool) (
 	// Actions that need approval are refused outside the approval path.
 	a.cases.SetGuard(a.wf.Guard)
 	a.cases.SetMetricFilter(a.stats.MetricFilter)
-	a.jobs = ledger.NewJobs(db, ledger.JobOptions{Dir: filepath.Join(cfg.DataDir, "imports"), BatchHook: a.importBatchHook, Logger: log,
+	a.jobs = ledger.NewJobs(db, ledger.JobOptions{Dir: filepath.Join(cfg.DataDir, "imports"), BatchHook: a.importBatchHook, Deadlines: a.planImported, Logger: log,
 		Read: ledger.ReadOptions{MaxFileBytes: cfg.MaxUploadBytes}})
 	a.jobs.Register(litigation.KindLedger, litigation.ImportLedger)
 	return a, nil
@@ -132,7 +132,8 @@ func (a *app) afterDeadlineHooks() []lifecycle.Hook {
 }
 
 // importBatchHook is caseHooks for a batch of imported cases: the deadlines
-// of the whole batch at once (one query for the suspensions, bulk writes),
+// of the whole batch at once (one query for the suspensions, bulk writes)
+// unless the import wrote them (ImportOptions.Deadlines = clock.PlanNew),
 // the period lock per case only when the batch's organs have a locked year
 // (one query tells), the statistics rollup merged over the batch (each cell
 // written once), then the follow-ups per case.
@@ -142,9 +143,12 @@ func (a *app) importBatchHook(ctx context.Context, tx *gorm.DB, changes []ledger
 	organs := map[int64]bool{}
 	for i, ch := range changes {
 		pairs[i] = stats.CaseChange{Before: ch.Before, After: ch.After}
-		if ch.Before == nil {
+		switch {
+		case ch.Before == nil && ch.Deadlines != nil:
+			// The import planned and wrote its deadlines (PlanNew).
+		case ch.Before == nil:
 			created = append(created, *ch.After)
-		} else {
+		default:
 			updated = append(updated, *ch.After)
 			organs[ch.Before.OrganID] = true
 		}
@@ -181,6 +185,11 @@ func (a *app) importBatchHook(ctx context.Context, tx *gorm.DB, changes []ledger
 		}
 	}
 	return nil
+}
+
+// planImported is ImportOptions.Deadlines: clock.PlanNew.
+func (a *app) planImported(ctx context.Context, tx *gorm.DB) (ledger.PlanFunc, error) {
+	return a.clock.PlanNew(ctx, tx)
 }
 
 // anyLock tells whether any of the organs has a locked report year; without

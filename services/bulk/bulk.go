@@ -40,17 +40,42 @@ const (
 
 // Insert writes rows (a slice of model structs) into the model's table in
 // tx. A primary key that is set on every row is written (explicit ids, see
-// NextIDs); one that is zero on every row is left to the database; mixed
-// rows are an error.
+// IDs); one that is zero on every row is left to the database; mixed rows
+// are an error.
 func Insert[T any](ctx context.Context, tx *gorm.DB, rows []T) error {
+	r, err := Values(ctx, tx, rows)
+	if err != nil {
+		return err
+	}
+	return r.Write(ctx, tx)
+}
+
+// Rows are the values of one Insert, taken from the structs by Values and
+// written by Write: a pipeline takes them on one goroutine while another
+// writes earlier ones.
+type Rows struct {
+	table    string
+	cols     []string
+	tuple    []string // per column: "?" (bound) or the constant's literal
+	bound    []int    // the bound columns
+	width, n int
+	vals     []any // n rows of width values
+	postgres bool
+	sql      map[int]string // statement per row count
+}
+
+// Values takes the values of rows as gorm's Create would write them (it
+// sets defaults and unset create/update times in the structs, as Create
+// does). tx only tells the dialect and the schema; nothing is executed.
+func Values[T any](ctx context.Context, tx *gorm.DB, rows []T) (*Rows, error) {
 	if len(rows) == 0 {
-		return nil
+		return &Rows{}, nil
 	}
 	stmt := &gorm.Statement{DB: tx}
 	if err := stmt.Parse(&rows[0]); err != nil {
-		return fmt.Errorf("bulk: %w", err)
+		return nil, fmt.Errorf("bulk: %w", err)
 	}
-	return insert(ctx, tx, stmt.Schema, stmt.Table, reflect.ValueOf(rows))
+	return values(ctx, tx, stmt.Schema, stmt.Table, reflect.ValueOf(rows))
 }
 
 // statements caches the statements prepared on one transaction.
@@ -68,7 +93,7 @@ func WithStatements(ctx context.Context, tx *gorm.DB) context.Context {
 	return context.WithValue(ctx, statementsKey{}, &statements{pool: rawPool(tx), stmts: map[string]*sql.Stmt{}})
 }
 
-func insert(ctx context.Context, tx *gorm.DB, s *schema.Schema, table string, rv reflect.Value) error {
+func values(ctx context.Context, tx *gorm.DB, s *schema.Schema, table string, rv reflect.Value) (*Rows, error) {
 	n := rv.Len()
 	var fields []*schema.Field
 	for _, db := range s.DBNames {
@@ -87,11 +112,11 @@ func insert(ctx context.Context, tx *gorm.DB, s *schema.Schema, table string, rv
 				if f.DefaultValueInterface != nil {
 					v = f.DefaultValueInterface
 					if err := f.Set(ctx, row, v); err != nil {
-						return err
+						return nil, err
 					}
 				} else if f.AutoCreateTime > 0 || f.AutoUpdateTime > 0 {
 					if err := f.Set(ctx, row, now); err != nil {
-						return err
+						return nil, err
 					}
 					v, _ = f.ValueOf(ctx, row)
 				}
@@ -114,7 +139,7 @@ func insert(ctx context.Context, tx *gorm.DB, s *schema.Schema, table string, rv
 			continue
 		case n:
 		default:
-			return fmt.Errorf("bulk: %s.%s is set on %d of %d rows", table, f.DBName, set, n)
+			return nil, fmt.Errorf("bulk: %s.%s is set on %d of %d rows", table, f.DBName, set, n)
 		}
 		grown := make([]any, 0, n*(width+1))
 		for i := 0; i < n; i++ {
@@ -125,52 +150,67 @@ func insert(ctx context.Context, tx *gorm.DB, s *schema.Schema, table string, rv
 		fields = append(fields[:len(fields):len(fields)], f)
 	}
 
-	postgres := tx.Dialector.Name() == "postgres"
-	cols := make([]string, len(fields))
+	r := &Rows{table: table, width: width, n: n, vals: vals, postgres: tx.Dialector.Name() == "postgres", sql: map[int]string{}}
+	r.cols = make([]string, len(fields))
 	for i, f := range fields {
-		cols[i] = tx.Statement.Quote(f.DBName)
+		r.cols[i] = tx.Statement.Quote(f.DBName)
 	}
 	// A column with one value in every row of a large insert is written as
 	// a literal (a small one binds every value: its statement, unlike the
 	// large one's, would differ from call to call).
-	tuple := make([]string, width)
-	bound := make([]int, 0, width)
+	r.tuple = make([]string, width)
+	r.bound = make([]int, 0, width)
 	for c := 0; c < width; c++ {
-		if lit, ok := constant(vals, c, width, postgres); ok && n >= minLiteralRows {
-			tuple[c] = lit
+		if lit, ok := constant(vals, c, width, r.postgres); ok && n >= minLiteralRows {
+			r.tuple[c] = lit
 			continue
 		}
-		bound = append(bound, c)
-		tuple[c] = "?"
+		r.bound = append(r.bound, c)
+		r.tuple[c] = "?"
+	}
+	r.table = tx.Statement.Quote(table)
+	return r, nil
+}
+
+// Write inserts the rows in tx, in chunks of up to rowsPerStatement rows;
+// inside WithStatements each chunk size's statement is prepared once.
+func (r *Rows) Write(ctx context.Context, tx *gorm.DB) error {
+	if r.n == 0 {
+		return nil
 	}
 	per := rowsPerStatement
-	if len(bound) > 0 {
-		per = min(per, maxParams/len(bound))
+	if len(r.bound) > 0 {
+		per = min(per, maxParams/len(r.bound))
 	}
 	cache, _ := ctx.Value(statementsKey{}).(*statements)
 	pool := rawPool(tx)
 	if cache != nil && cache.pool != pool {
 		cache = nil
 	}
-	args := make([]any, 0, per*len(bound))
-	for start := 0; start < n; {
-		m := min(per, n-start)
+	args := make([]any, 0, per*len(r.bound))
+	for start := 0; start < r.n; {
+		m := min(per, r.n-start)
 		if cache != nil && m < per {
 			m = 1 << (bits(m) - 1) // the tail in power-of-two chunks, each prepared once
 		}
 		args = args[:0]
 		for i := start; i < start+m; i++ {
-			for _, c := range bound {
-				args = append(args, vals[i*width+c])
+			row := r.vals[i*r.width : (i+1)*r.width]
+			for _, c := range r.bound {
+				args = append(args, row[c])
 			}
 		}
-		q := insertSQL(tx, table, cols, tuple, m, postgres)
+		q, ok := r.sql[m]
+		if !ok {
+			q = r.insertSQL(m)
+			r.sql[m] = q
+		}
 		var err error
 		if cache != nil {
 			st, ok := cache.stmts[q]
 			if !ok && len(cache.stmts) < maxStatements {
 				if st, err = pool.PrepareContext(ctx, q); err != nil {
-					return fmt.Errorf("bulk: prepare %s: %w", table, err)
+					return fmt.Errorf("bulk: prepare %s: %w", r.table, err)
 				}
 				cache.stmts[q] = st
 			}
@@ -183,7 +223,7 @@ func insert(ctx context.Context, tx *gorm.DB, s *schema.Schema, table string, rv
 			_, err = pool.ExecContext(ctx, q, args...)
 		}
 		if err != nil {
-			return translate(tx, table, err)
+			return translate(tx, r.table, err)
 		}
 		start += m
 	}
@@ -259,27 +299,27 @@ func normal(v any) (any, bool) {
 
 // insertSQL is INSERT INTO table (cols) VALUES tuple,… for rows rows, with
 // the dialect's placeholders for the tuple's "?".
-func insertSQL(tx *gorm.DB, table string, cols, tuple []string, rows int, postgres bool) string {
+func (r *Rows) insertSQL(rows int) string {
 	var b strings.Builder
 	b.WriteString("INSERT INTO ")
-	b.WriteString(tx.Statement.Quote(table))
+	b.WriteString(r.table)
 	b.WriteString(" (")
-	b.WriteString(strings.Join(cols, ","))
+	b.WriteString(strings.Join(r.cols, ","))
 	b.WriteString(") VALUES ")
 	p := 0
-	for r := 0; r < rows; r++ {
-		if r > 0 {
+	for i := 0; i < rows; i++ {
+		if i > 0 {
 			b.WriteByte(',')
 		}
 		b.WriteByte('(')
-		for c, t := range tuple {
+		for c, t := range r.tuple {
 			if c > 0 {
 				b.WriteByte(',')
 			}
 			switch {
 			case t != "?":
 				b.WriteString(t)
-			case postgres:
+			case r.postgres:
 				p++
 				b.WriteByte('$')
 				b.WriteString(strconv.Itoa(p))
@@ -316,36 +356,61 @@ func translate(tx *gorm.DB, table string, err error) error {
 	return fmt.Errorf("bulk: insert %s: %w", table, err)
 }
 
-// NextIDs reserves n ids of table's autoincrement primary key "id" for rows
-// that Insert then writes with explicit ids, so the caller knows them
+// IDs hands out ids of a table's autoincrement primary key "id" for rows
+// that Insert then writes with explicit ids, so the writer knows them
 // without reading them back. On PostgreSQL they come from the column's
 // sequence (concurrent writers get others). On SQLite they follow the
-// largest id ever used (AUTOINCREMENT's rule), which is only safe inside
-// a write transaction: SQLite has one writer, so nobody else takes them.
-func NextIDs(ctx context.Context, tx *gorm.DB, table string, n int) ([]int64, error) {
-	ids := make([]int64, 0, n)
-	if n == 0 {
-		return ids, nil
-	}
-	q := tx.WithContext(ctx).Session(&gorm.Session{NewDB: true})
+// largest id ever used (AUTOINCREMENT's rule) as read by NewIDs, counted
+// on from there: only within a write transaction (SQLite has one writer)
+// in which no rows are added to the table but with these ids.
+type IDs struct {
+	tx    *gorm.DB
+	seq   *gorm.DB // PostgreSQL: where the sequence is read (tx unless Outside)
+	table string
+	last  int64 // SQLite: the last id handed out
+}
+
+// Outside makes Take draw PostgreSQL's sequence through db (a pool) rather
+// than the transaction, so that another goroutine can take ids while the
+// transaction runs a statement (sequences are not transactional anyway). On
+// SQLite it changes nothing: the ids are counted without a statement.
+func (s *IDs) Outside(db *gorm.DB) { s.seq = db }
+
+// NewIDs starts handing out ids of table in tx.
+func NewIDs(ctx context.Context, tx *gorm.DB, table string) (*IDs, error) {
+	ids := &IDs{tx: tx, seq: tx, table: table}
 	if tx.Dialector.Name() == "postgres" {
-		err := q.Raw("SELECT nextval(pg_get_serial_sequence(?, 'id')) FROM generate_series(1, ?) ORDER BY 1", table, n).Scan(&ids).Error
-		if err != nil {
-			return nil, fmt.Errorf("bulk: ids of %s: %w", table, err)
-		}
-		if len(ids) != n {
-			return nil, fmt.Errorf("bulk: %d ids of %s, want %d", len(ids), table, n)
-		}
 		return ids, nil
 	}
-	var last int64
-	err := q.Raw("SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = ?), 0), COALESCE((SELECT MAX(id) FROM "+tx.Statement.Quote(table)+"), 0))", table).
-		Scan(&last).Error
+	err := tx.WithContext(ctx).Session(&gorm.Session{NewDB: true}).
+		Raw("SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = ?), 0), COALESCE((SELECT MAX(id) FROM "+tx.Statement.Quote(table)+"), 0))", table).
+		Scan(&ids.last).Error
 	if err != nil {
 		return nil, fmt.Errorf("bulk: ids of %s: %w", table, err)
 	}
-	for i := 1; i <= n; i++ {
-		ids = append(ids, last+int64(i))
-	}
 	return ids, nil
+}
+
+// Take returns n new ids in increasing order.
+func (s *IDs) Take(ctx context.Context, n int) ([]int64, error) {
+	out := make([]int64, 0, n)
+	if n == 0 {
+		return out, nil
+	}
+	if s.tx.Dialector.Name() != "postgres" {
+		for i := 0; i < n; i++ {
+			s.last++
+			out = append(out, s.last)
+		}
+		return out, nil
+	}
+	err := s.seq.WithContext(ctx).Session(&gorm.Session{NewDB: true}).
+		Raw("SELECT nextval(pg_get_serial_sequence(?, 'id')) FROM generate_series(1, ?) ORDER BY 1", s.table, n).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("bulk: ids of %s: %w", s.table, err)
+	}
+	if len(out) != n {
+		return nil, fmt.Errorf("bulk: %d ids of %s, want %d", len(out), s.table, n)
+	}
+	return out, nil
 }

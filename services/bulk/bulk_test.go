@@ -173,7 +173,7 @@ func TestInsertStoresWhatCreateStores(t *testing.T) {
 	}
 }
 
-// TestInsertExplicitIDs: ids from NextIDs are written as given, follow the
+// TestInsertExplicitIDs: ids from IDs are written as given, follow the
 // table's largest id, and a mix of set and unset ids is refused.
 func TestInsertExplicitIDs(t *testing.T) {
 	db := modelstest.Open(t)
@@ -187,7 +187,11 @@ func TestInsertExplicitIDs(t *testing.T) {
 		t.Fatal(err)
 	}
 	err := db.Tx(ctx, func(tx *gorm.DB) error {
-		ids, err := NextIDs(ctx, tx, "organs", 3)
+		src, err := NewIDs(ctx, tx, "organs")
+		if err != nil {
+			return err
+		}
+		ids, err := src.Take(ctx, 3)
 		if err != nil {
 			return err
 		}

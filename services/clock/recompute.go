@@ -109,6 +109,21 @@ func (s *Service) RecomputeBatch(ctx context.Context, tx *gorm.DB, cases []model
 	return written, nil
 }
 
+// PlanNew returns a function that computes the deadline rows of a case
+// just created (no suspensions can exist yet), exactly as Recompute writes
+// them for it, over the calendar as tx sees it, as of today. It is safe for
+// concurrent use: the ledger import plans on its reading goroutine.
+func (s *Service) PlanNew(ctx context.Context, tx *gorm.DB) (func(c *models.Case) ([]models.Deadline, error), error) {
+	cal, err := s.Calendar(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	pl, today, now := s.planner(cal), s.Today(), s.now().UTC()
+	return func(c *models.Case) ([]models.Deadline, error) {
+		return s.rowsOf(pl, c, nil, today, now)
+	}, nil
+}
+
 // planner returns the deadline planner of cal, kept while cal is the
 // current calendar so that its memo of counted periods serves every case.
 func (s *Service) planner(cal *calendar.Calendar) *deadline.Planner {

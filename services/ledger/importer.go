@@ -28,12 +28,20 @@ const KindCases = "cases"
 // Change is one case written by an import: Before is nil for a new case.
 type Change struct {
 	Before, After *models.Case
+	// Deadlines are the deadline rows the import wrote with a new case
+	// (ImportOptions.Deadlines); nil when the hooks are to compute them.
+	Deadlines []models.Deadline
 }
 
 // BatchHook is the batch form of the lifecycle hooks: it gets the cases of
 // one write batch (up to ImportOptions.BatchSize) inside the transaction.
 // When set, it replaces the per-case Hooks for imports.
 type BatchHook func(ctx context.Context, tx *gorm.DB, changes []Change) error
+
+// PlanFunc returns the deadline rows of a new case (SubjectID c.ID) exactly
+// as the deadline hook writes them for it. The import calls it from its
+// reading goroutine, concurrently with its writes.
+type PlanFunc func(c *models.Case) ([]models.Deadline, error)
 
 // ProgressFunc reports rows processed. While validating, total is 0 (not yet
 // known); while writing, total is the number of data rows.
@@ -68,6 +76,11 @@ type ImportOptions struct {
 	// entry (deadlines, statistics rollup); BatchHook replaces them when set.
 	Hooks     []lifecycle.Hook
 	BatchHook BatchHook
+	// Deadlines, used with BatchHook, returns the planner of new cases'
+	// deadlines as of tx (called once, at the start of the writing): the
+	// import then plans them while it writes the batches before, writes
+	// them with the cases and hands them to BatchHook in Change.Deadlines.
+	Deadlines func(ctx context.Context, tx *gorm.DB) (PlanFunc, error)
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
 	// BatchSize is the number of new cases written per batch (default 1000).
@@ -485,25 +498,61 @@ type refusal struct{}
 
 func (*refusal) Error() string { return "import refused" }
 
-// writer is the second pass: it writes inside one transaction.
+// writer is the second pass, in one transaction: a reading goroutine
+// (produce) parses and classifies the rows again, gives the new cases ids,
+// plans their deadlines and takes the values of their rows, batch by
+// batch, while the transaction's goroutine (consume) numbers the keyless
+// cases and writes the batches in file order. The reading goroutine does
+// not use the transaction (a connection serves one statement at a time).
 type writer struct {
 	ctx      context.Context
 	tx       *gorm.DB
 	opts     *ImportOptions
 	organ    *models.Organ
 	v        *validation
-	ix       *caseIndex
-	agencies map[string]int64
 	res      *Result
 	now      time.Time
 	caseNoRe *regexp.Regexp
-	// maxSeq is the highest sequence per year among the file's own numbers.
-	maxSeq map[int]int
+	agencies map[string]int64
+	// The reading goroutine reads ix (and alone writes its cases' fields)
+	// and owns the fields after it until it is done; block is the
+	// transaction goroutine's.
+	ix *caseIndex
 	// block holds allocated but unused sequence numbers per year.
-	block   map[int][]int
+	block map[int][]int
+	// maxSeq is the highest sequence per year among the file's own numbers.
+	maxSeq  map[int]int
+	ids     *bulk.IDs
+	plan    PlanFunc
 	pending []models.Case
 	rows    []caseRow
+	nums    []int // the file rows of pending
 }
+
+// item is what the reading goroutine hands to the writing one: a batch of
+// new cases or one changed case.
+type item struct {
+	batch  *newCases
+	update *changedCase
+}
+
+// newCases is a batch of new cases with ids and numbers, and the values of
+// the rows to insert: cases, events, parties, deadlines (when planned).
+type newCases struct {
+	cases   []models.Case
+	changes []Change
+	inserts []*bulk.Rows
+}
+
+type changedCase struct {
+	row       int
+	id        int64
+	cr        caseRow
+	key, hash string
+}
+
+// pipelineDepth is how many batches the reading goroutine may be ahead.
+const pipelineDepth = 2
 
 func write(ctx context.Context, db *models.DB, organ *models.Organ, opts *ImportOptions, v *validation, res *Result, progress ProgressFunc) error {
 	return db.Tx(ctx, func(tx *gorm.DB) error {
@@ -530,6 +579,15 @@ func write(ctx context.Context, db *models.DB, organ *models.Organ, opts *Import
 		if err := w.loadAgencies(); err != nil {
 			return err
 		}
+		if w.ids, err = bulk.NewIDs(ctx, tx, "cases"); err != nil {
+			return errs.Internal(err)
+		}
+		w.ids.Outside(db.Write) // PostgreSQL: the reading goroutine draws ids outside the transaction
+		if opts.Deadlines != nil && opts.BatchHook != nil {
+			if w.plan, err = opts.Deadlines(ctx, tx); err != nil {
+				return err
+			}
+		}
 		// The counts are recomputed from what this transaction sees.
 		res.Created, res.Updated, res.Unchanged, res.Skipped = 0, 0, 0, 0
 		res.Conflicts = res.Conflicts[:0]
@@ -541,64 +599,118 @@ func write(ctx context.Context, db *models.DB, organ *models.Organ, opts *Import
 		if sc == nil || !res.OK() {
 			return &refusal{}
 		}
-		occurrences := map[uint64]int{}
-		today := opts.Now().In(chinaTime).Format(time.DateOnly)
-		processed := 0
-		err = sc.each(ctx, res, func(r Row) error {
-			processed++
-			if processed%progressEvery == 0 {
-				progress(processed, v.total)
-			}
-			cr, problems := parseCaseRow(r, today)
-			if len(problems) > 0 {
-				// The file changed between the passes.
-				for _, p := range problems {
-					res.AddError(p)
-				}
-				return &refusal{}
-			}
-			occurrence := 0
-			if cr.CaseNo == "" {
-				t := maphash.String(v.seed, cr.Applicant+"\x00"+cr.Respondent+"\x00"+cr.ReceivedOn)
-				occurrences[t]++
-				occurrence = occurrences[t]
-			}
-			ex, key := w.ix.match(&cr, occurrence)
-			hash := cr.hash()
-			switch classify(hash, ex) {
-			case actUnchanged:
-				res.Unchanged++
-			case actConflict:
-				res.addConflict(r.Num, ex)
-			case actUpdate:
-				res.Updated++
-				return w.update(r.Num, ex, &cr, key, hash)
-			case actCreate:
-				res.Created++
-				return w.add(&cr, key, hash)
-			}
+		pctx, cancel := context.WithCancel(w.ctx)
+		defer cancel()
+		items := make(chan item, pipelineDepth)
+		produced := make(chan error, 1)
+		go func() {
+			defer close(items)
+			produced <- w.produce(pctx, sc, items, progress)
+		}()
+		if err := w.consume(items, cancel); err != nil {
+			<-produced
+			return err
+		}
+		if err := <-produced; err != nil {
+			return err
+		}
+		return w.advanceCounters()
+	})
+}
+
+// consume writes the items in order; after a failure it stops the reading
+// goroutine and drains what it had sent.
+func (w *writer) consume(items <-chan item, stop func()) error {
+	var failed error
+	for it := range items {
+		if failed != nil {
+			continue
+		}
+		switch {
+		case it.batch != nil:
+			failed = w.writeNew(it.batch)
+		case it.update != nil:
+			u := it.update
+			failed = w.update(u.row, u.id, &u.cr, u.key, u.hash)
+		}
+		if failed != nil {
+			stop()
+		}
+	}
+	return failed
+}
+
+// produce is the reading goroutine: it parses and classifies every row,
+// counts them in the result, and sends the changed cases one by one and
+// the new ones batch by batch.
+func (w *writer) produce(ctx context.Context, sc *rowScanner, items chan<- item, progress ProgressFunc) error {
+	send := func(it item) error {
+		select {
+		case items <- it:
 			return nil
-		})
-		if err != nil {
-			return err
+		case <-ctx.Done():
+			return ctx.Err()
 		}
-		if !res.OK() {
+	}
+	res, v := w.res, w.v
+	occurrences := map[uint64]int{}
+	today := w.opts.Now().In(chinaTime).Format(time.DateOnly)
+	processed := 0
+	err := sc.each(ctx, res, func(r Row) error {
+		processed++
+		if processed%progressEvery == 0 {
+			progress(processed, v.total)
+		}
+		cr, problems := parseCaseRow(r, today)
+		if len(problems) > 0 {
+			// The file changed between the passes.
+			for _, p := range problems {
+				res.AddError(p)
+			}
 			return &refusal{}
 		}
-		if len(res.Conflicts) > 0 && !opts.SkipConflicts {
-			res.Refused = &Problem{ZH: "导入期间出现新的冲突，未写入任何数据", EN: "new conflicts appeared during the import; nothing was written"}
-			return &refusal{}
+		occurrence := 0
+		if cr.CaseNo == "" {
+			t := maphash.String(v.seed, cr.Applicant+"\x00"+cr.Respondent+"\x00"+cr.ReceivedOn)
+			occurrences[t]++
+			occurrence = occurrences[t]
 		}
-		if err := w.flush(); err != nil {
-			return err
+		ex, key := w.ix.match(&cr, occurrence)
+		hash := cr.hash()
+		switch classify(hash, ex) {
+		case actUnchanged:
+			res.Unchanged++
+		case actConflict:
+			res.addConflict(r.Num, ex)
+		case actUpdate:
+			res.Updated++
+			ex.Version, ex.ImportHash = ex.Version+1, hash
+			return send(item{update: &changedCase{row: r.Num, id: ex.ID, cr: cr, key: key, hash: hash}})
+		case actCreate:
+			res.Created++
+			w.add(r.Num, &cr, key, hash)
+			if len(w.pending) >= w.opts.BatchSize {
+				return w.flush(ctx, send)
+			}
 		}
-		if err := w.advanceCounters(); err != nil {
-			return err
-		}
-		res.Rows = processed
-		progress(processed, v.total)
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	if !res.OK() {
+		return &refusal{}
+	}
+	if len(res.Conflicts) > 0 && !w.opts.SkipConflicts {
+		res.Refused = &Problem{ZH: "导入期间出现新的冲突，未写入任何数据", EN: "new conflicts appeared during the import; nothing was written"}
+		return &refusal{}
+	}
+	if err := w.flush(ctx, send); err != nil {
+		return err
+	}
+	res.Rows = processed
+	progress(processed, v.total)
+	return nil
 }
 
 // bulkSession is tx for large multi-row statements: no savepoint per batch
@@ -721,8 +833,8 @@ func optional(s string) *string {
 	return &s
 }
 
-// add queues a new case; flush writes the queue.
-func (w *writer) add(cr *caseRow, key, hash string) error {
+// add queues a new case; flush hands the queue over.
+func (w *writer) add(row int, cr *caseRow, key, hash string) {
 	c := models.Case{OrganID: w.organ.ID, CaseNo: cr.CaseNo, Version: 1, Imported: true, ImportKey: key, ImportHash: hash,
 		CreatedBy: w.opts.ActorID, CreatedAt: w.now, UpdatedAt: w.now}
 	w.apply(&c, cr)
@@ -740,66 +852,87 @@ func (w *writer) add(cr *caseRow, key, hash string) error {
 	}
 	w.pending = append(w.pending, c)
 	w.rows = append(w.rows, *cr)
-	if len(w.pending) >= w.opts.BatchSize {
-		return w.flush()
-	}
-	return nil
+	w.nums = append(w.nums, row)
 }
 
-// flush numbers, inserts and hooks the queued new cases with their parties
-// and synthesised events.
-func (w *writer) flush() error {
+// flush gives the queued new cases ids, synthesises their events and
+// parties, plans their deadlines and sends the batch with the values of
+// those rows. The cases themselves are numbered (in the transaction) and
+// their values taken by writeNew.
+func (w *writer) flush(ctx context.Context, send func(item) error) error {
 	if len(w.pending) == 0 {
 		return nil
 	}
-	for i := range w.pending {
-		c := &w.pending[i]
+	ids, err := w.ids.Take(ctx, len(w.pending))
+	if err != nil {
+		return errs.Internal(err)
+	}
+	b := &newCases{cases: w.pending, changes: make([]Change, len(w.pending))}
+	events := make([]models.CaseEvent, 0, 3*len(b.cases))
+	parties := make([]models.CaseParty, 0, len(b.cases))
+	var deadlines []models.Deadline
+	for i := range b.cases {
+		c, cr := &b.cases[i], &w.rows[i]
+		c.ID = ids[i]
+		events = append(events, w.synthesise(c, cr)...)
+		for pos, name := range splitApplicants(c.Applicant) {
+			parties = append(parties, models.CaseParty{CaseID: c.ID, Role: lifecycle.PartyApplicant, Position: pos, Name: name, PartyType: c.ApplicantType})
+		}
+		b.changes[i].After = c
+		if w.plan != nil {
+			rows, err := w.plan(c)
+			if err != nil {
+				return hookErr(fmt.Errorf("row %d (%s %s): %w", w.nums[i], c.Applicant, c.ReceivedOn, err))
+			}
+			deadlines = append(deadlines, rows...)
+			b.changes[i].Deadlines = rows
+		}
+	}
+	for _, rows := range []func() (*bulk.Rows, error){
+		func() (*bulk.Rows, error) { return bulk.Values(ctx, w.tx, events) },
+		func() (*bulk.Rows, error) { return bulk.Values(ctx, w.tx, parties) },
+		func() (*bulk.Rows, error) { return bulk.Values(ctx, w.tx, deadlines) },
+	} {
+		r, err := rows()
+		if err != nil {
+			return errs.Internal(err)
+		}
+		b.inserts = append(b.inserts, r)
+	}
+	w.pending, w.rows, w.nums = nil, nil, nil
+	return send(item{batch: b})
+}
+
+// writeNew numbers the batch's keyless cases, inserts the cases and their
+// rows and runs the hooks.
+func (w *writer) writeNew(b *newCases) error {
+	for i := range b.cases {
+		c := &b.cases[i]
 		if c.CaseNo != "" {
 			continue
 		}
-		seq, no, err := w.nextNumber(c.Year)
+		seq, no, err := w.nextNumber(c.Year, b.cases)
 		if err != nil {
 			return err
 		}
 		c.Seq, c.CaseNo = seq, no
 	}
-	ids, err := bulk.NextIDs(w.ctx, w.tx, "cases", len(w.pending))
+	cases, err := bulk.Values(w.ctx, w.tx, b.cases)
 	if err != nil {
 		return errs.Internal(err)
 	}
-	for i := range w.pending {
-		w.pending[i].ID = ids[i]
-	}
-	if err := bulk.Insert(w.ctx, w.tx, w.pending); err != nil {
+	if err := cases.Write(w.ctx, w.tx); err != nil {
 		if errors.Is(err, gorm.ErrDuplicatedKey) {
 			return errs.Conflict("duplicate_case_no", "案号与已有案件重复，导入未写入", "a case number collides with an existing case; nothing was written")
 		}
 		return errs.Internal(err)
 	}
-	events := make([]models.CaseEvent, 0, 3*len(w.pending))
-	parties := make([]models.CaseParty, 0, len(w.pending))
-	for i := range w.pending {
-		c, cr := &w.pending[i], &w.rows[i]
-		events = append(events, w.synthesise(c, cr)...)
-		for pos, name := range splitApplicants(c.Applicant) {
-			parties = append(parties, models.CaseParty{CaseID: c.ID, Role: lifecycle.PartyApplicant, Position: pos, Name: name, PartyType: c.ApplicantType})
+	for _, r := range b.inserts {
+		if err := r.Write(w.ctx, w.tx); err != nil {
+			return errs.Internal(err)
 		}
 	}
-	if err := bulk.Insert(w.ctx, w.tx, events); err != nil {
-		return errs.Internal(err)
-	}
-	if err := bulk.Insert(w.ctx, w.tx, parties); err != nil {
-		return errs.Internal(err)
-	}
-	changes := make([]Change, len(w.pending))
-	for i := range w.pending {
-		changes[i] = Change{After: &w.pending[i]}
-	}
-	if err := w.runHooks(changes); err != nil {
-		return err
-	}
-	w.pending, w.rows = w.pending[:0:0], w.rows[:0:0]
-	return nil
+	return w.runHooks(b.changes)
 }
 
 func (w *writer) runHooks(changes []Change) error {
@@ -894,12 +1027,12 @@ func (w *writer) synthesise(c *models.Case, cr *caseRow) []models.CaseEvent {
 // Numbers are taken from case_counters in blocks (one UPDATE … RETURNING per
 // block, the same counter row lifecycle.AllocateCaseNo bumps), skipping any
 // number the file or the organ already uses.
-func (w *writer) nextNumber(year int) (int, string, error) {
+func (w *writer) nextNumber(year int, batch []models.Case) (int, string, error) {
 	for {
 		if len(w.block[year]) == 0 {
 			n := 0
-			for i := range w.pending {
-				if w.pending[i].CaseNo == "" && w.pending[i].Year == year {
+			for i := range batch {
+				if batch[i].CaseNo == "" && batch[i].Year == year {
 					n++
 				}
 			}
@@ -924,12 +1057,13 @@ func (w *writer) nextNumber(year int) (int, string, error) {
 
 // allocate reserves n sequence numbers of year in case_counters.
 func (w *writer) allocate(year, n int) ([]int, error) {
-	if err := w.tx.Clauses(clause.OnConflict{DoNothing: true}).
+	tx := w.tx
+	if err := tx.Clauses(clause.OnConflict{DoNothing: true}).
 		Create(&models.CaseCounter{OrganID: w.organ.ID, Year: year, Kind: "case"}).Error; err != nil {
 		return nil, errs.Internal(err)
 	}
 	var last int
-	if err := w.tx.Raw("UPDATE case_counters SET last_seq = last_seq + ? WHERE organ_id = ? AND year = ? AND kind = ? RETURNING last_seq",
+	if err := tx.Raw("UPDATE case_counters SET last_seq = last_seq + ? WHERE organ_id = ? AND year = ? AND kind = ? RETURNING last_seq",
 		n, w.organ.ID, year, "case").Scan(&last).Error; err != nil {
 		return nil, errs.Internal(err)
 	}
@@ -961,9 +1095,9 @@ func (w *writer) advanceCounters() error {
 
 // update rewrites a changed case from its row: a guarded update, an
 // import_update event, a version snapshot and the hooks.
-func (w *writer) update(rowNum int, ex *existingCase, cr *caseRow, key, hash string) error {
+func (w *writer) update(rowNum int, id int64, cr *caseRow, key, hash string) error {
 	var before models.Case
-	if err := w.tx.Where("id = ?", ex.ID).Take(&before).Error; err != nil {
+	if err := w.tx.Where("id = ?", id).Take(&before).Error; err != nil {
 		return errs.Internal(err)
 	}
 	after := before
@@ -1017,7 +1151,6 @@ func (w *writer) update(rowNum int, ex *existingCase, cr *caseRow, key, hash str
 	if err := w.snapshot(&after); err != nil {
 		return err
 	}
-	ex.Version, ex.ImportHash = after.Version, hash
 	return w.runHooks([]Change{{Before: &before, After: &after}})
 }
 
