@@ -2,7 +2,9 @@ package api
 
 import (
 	"bytes"
+	"io"
 	"net/http"
+	"os"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
@@ -35,16 +37,42 @@ func (s *Server) getYearlyReport(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	// Rendered into memory first so that an error still gets the JSON envelope.
-	var buf bytes.Buffer
-	if err := report.New(s.Stats).Render(c.Request.Context(), &buf, format, year, organs, lang(c)); err != nil {
+	// Rendered completely before the first byte is sent, so that an error
+	// still gets the JSON envelope: the small formats in memory, the
+	// spreadsheets (a million-row year is ~60 MB of XLSX) in a temporary
+	// file that is then streamed, so the server's memory stays bounded.
+	if format == "json" || format == "md" {
+		var buf bytes.Buffer
+		if err := report.New(s.Stats).Render(c.Request.Context(), &buf, format, year, organs, lang(c)); err != nil {
+			fail(c, err)
+			return
+		}
+		if format != "json" {
+			c.Header("Content-Disposition", `attachment; filename="`+report.Filename(format, year)+`"`)
+		}
+		c.Data(http.StatusOK, report.ContentType(format), buf.Bytes())
+		return
+	}
+	f, err := os.CreateTemp("", "fuyi-report-*")
+	if err != nil {
+		fail(c, errs.Internal(err))
+		return
+	}
+	defer func() { f.Close(); os.Remove(f.Name()) }()
+	if err := report.New(s.Stats).Render(c.Request.Context(), f, format, year, organs, lang(c)); err != nil {
 		fail(c, err)
 		return
 	}
-	if format != "json" {
-		c.Header("Content-Disposition", `attachment; filename="`+report.Filename(format, year)+`"`)
+	size, err := f.Seek(0, io.SeekCurrent)
+	if err == nil {
+		_, err = f.Seek(0, io.SeekStart)
 	}
-	c.Data(http.StatusOK, report.ContentType(format), buf.Bytes())
+	if err != nil {
+		fail(c, errs.Internal(err))
+		return
+	}
+	c.Header("Content-Disposition", `attachment; filename="`+report.Filename(format, year)+`"`)
+	c.DataFromReader(http.StatusOK, size, report.ContentType(format), f, nil)
 }
 
 func (s *Server) listLocks(c *gin.Context) {

@@ -20,6 +20,9 @@
 #   BENCH_YEAR     the year measured (default 2025), BENCH_DURATION write phase (20s)
 #   BENCH_PHASES   phases of `fuyi bench http` (default stats,list,floor,writes,export)
 #   BENCH_IMPORT   0 skips the ledger import measurement (default 1)
+#   BENCH_EXPORT   1 (default) also measures the yearly XLSX export of a million-row
+#                  year: `fuyi gen --scale export` (1,000,000 cases received in 2025 by
+#                  one organ) served on SQLite, phase export only
 #   BENCH_DOC      the markdown file the table is written into (default docs/benchmarks.md;
 #                  empty = print only)
 set -euo pipefail
@@ -125,12 +128,28 @@ for scale in $SCALES; do
   unset FUYI_DATA_DIR
 done
 
+if [ "${BENCH_EXPORT:-1}" = 1 ]; then
+  label=export-sqlite
+  rm -f "$OUT/$label.json"
+  export FUYI_DATA_DIR="$OUT/$label-data"
+  if [ "${BENCH_REUSE:-0}" = 1 ] && [ -f "$FUYI_DATA_DIR/.loaded" ]; then
+    echo "== reusing $FUYI_DATA_DIR"
+  else
+    rm -rf "$FUYI_DATA_DIR"; mkdir -p "$FUYI_DATA_DIR"
+    echo "== gen export (1,000,000 cases received in 2025)"
+    /usr/bin/time -v -o "$OUT/$label.gen.time" "$bin" gen --scale export --until 2025-12-31 | tee "$OUT/$label.gen.log"
+    touch "$FUYI_DATA_DIR/.loaded"
+  fi
+  BENCH_PHASES=export YEAR=2025 measure "$label"
+  unset FUYI_DATA_DIR
+fi
+
 if [ -n "$PG_SCALE" ]; then
   "$root/scripts/with-postgres.sh" "$0" --pg-inner "$bin" || echo "PostgreSQL run failed"
 fi
 
 results=()
-for l in district-sqlite city-sqlite city-postgres national-sqlite; do
+for l in district-sqlite city-sqlite city-postgres national-sqlite export-sqlite; do
   [ -f "$OUT/$l.json" ] && results+=("$OUT/$l.json")
 done
 echo

@@ -8,6 +8,7 @@ import (
 	"os"
 	"time"
 
+	"fuyi/models"
 	"fuyi/services/auth"
 	"fuyi/services/calendar"
 	"fuyi/services/gen"
@@ -15,6 +16,7 @@ import (
 
 type genOpts struct {
 	scale, until, csv, user, password string
+	stage                             string
 	seed                              uint64
 	csvRows                           int
 	noLoad                            bool
@@ -24,18 +26,19 @@ func init() {
 	addCommand(&command{
 		Name:    "gen",
 		Summary: "generate a deterministic benchmark data set (district, city, national): bulk load and/or ledger CSV",
-		Usage:   "--scale district|city|national [--csv FILE [--csv-rows N]] [--no-load] [--seed N] [--until YYYY-MM-DD]",
+		Usage:   "--scale district|city|national|export [--csv FILE [--csv-rows N]] [--no-load] [--stage all|load|derived] [--seed N] [--until YYYY-MM-DD]",
 		Examples: `  FUYI_DATA_DIR=/tmp/city fuyi gen --scale city            # load 200,000 cases into an empty database
   fuyi gen --scale district --no-load --csv district.csv    # only the ledger of the first organ
   FUYI_BENCH_PASSWORD=… fuyi gen --scale city --user bench  # also a manager granted every organ`,
 		Flags: func(fs *flag.FlagSet) any {
 			o := &genOpts{}
-			fs.StringVar(&o.scale, "scale", "district", "district (5,000 cases), city (200,000) or national (5,000,000 + 1,000,000 litigation)")
+			fs.StringVar(&o.scale, "scale", "district", "district (5,000 cases), city (200,000), national (5,000,000 + 1,000,000 litigation) or export (1,000,000 cases in one year)")
 			fs.StringVar(&o.until, "until", "2026-10-31", "last day of the ten generated years (fixed for determinism)")
 			fs.Uint64Var(&o.seed, "seed", 2026, "random seed")
 			fs.StringVar(&o.csv, "csv", "", "also write the first organ's cases as a ledger CSV to FILE")
 			fs.IntVar(&o.csvRows, "csv-rows", 0, "at most N rows in the CSV (0 = all of the first organ's cases)")
 			fs.BoolVar(&o.noLoad, "no-load", false, "do not touch the database (with --csv)")
+			fs.StringVar(&o.stage, "stage", "all", "all; load (the bulk insert only); derived (only the derived rows — rollup, deadlines — the bench user and ANALYZE, over the data already loaded)")
 			fs.StringVar(&o.user, "user", "bench", "username of a manager granted every generated organ (empty: none)")
 			fs.StringVar(&o.password, "password", os.Getenv("FUYI_BENCH_PASSWORD"), "its password (env FUYI_BENCH_PASSWORD)")
 			return o
@@ -80,7 +83,10 @@ func runGen(ctx context.Context, env *cmdEnv, opts any, args []string) error {
 	if o.noLoad {
 		return nil
 	}
-	if o.user != "" && o.password == "" {
+	if o.stage != "all" && o.stage != "load" && o.stage != "derived" {
+		return fmt.Errorf("--stage: must be all, load or derived, got %q", o.stage)
+	}
+	if o.user != "" && o.password == "" && o.stage != "load" {
 		return fmt.Errorf("--password (or FUYI_BENCH_PASSWORD) is required with --user")
 	}
 	a, err := openApp(ctx, env.cfg, env.stderr, true)
@@ -89,16 +95,23 @@ func runGen(ctx context.Context, env *cmdEnv, opts any, args []string) error {
 	}
 	defer a.Close()
 	start := time.Now()
-	var res *gen.LoadResult
+	res := &gen.LoadResult{}
 	err = a.db.BulkLoad(ctx, func() error {
 		var err error
-		res, err = gen.Load(ctx, a.db, plan, env.stderr)
-		if err != nil {
+		if o.stage != "derived" {
+			res, err = gen.Load(ctx, a.db, plan, env.stderr)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(env.stdout, "gen: %d organs, %d cases, %d events, %d litigation records inserted in %s\n",
+				res.Organs, res.Cases, res.Events, res.Litigation, time.Since(start).Round(time.Millisecond))
+			if o.stage == "load" {
+				return nil
+			}
+		} else if err := a.db.Read.WithContext(ctx).Model(&models.Organ{}).Order("id").Pluck("id", &res.OrganIDs).Error; err != nil {
 			return err
 		}
 		loaded := time.Now()
-		fmt.Fprintf(env.stdout, "gen: %d organs, %d cases, %d events, %d litigation records inserted in %s\n",
-			res.Organs, res.Cases, res.Events, res.Litigation, loaded.Sub(start).Round(time.Millisecond))
 		// The derived rows, computed by the services themselves.
 		if err := a.stats.Rebuild(ctx); err != nil {
 			return fmt.Errorf("stats rebuild: %w", err)

@@ -20,9 +20,11 @@ import (
 // Scale is one benchmark scale.
 type Scale struct {
 	Name       string
-	Cases      int // reconsideration cases over the ten years
-	Litigation int // litigation records over the ten years
+	Cases      int // reconsideration cases over the scale's years
+	Litigation int // litigation records over the scale's years
 	Organs     []Organ
+	// Years is the span of receipts ending at the plan's end date (0 = ten).
+	Years int
 }
 
 // Organ is one reconsideration organ of a scale with its weight (share of the cases).
@@ -40,7 +42,7 @@ var provinces = []string{"北京市", "天津市", "河北省", "山西省", "�
 // population-like weights of the provinces (millions, rounded)
 var provinceWeights = []float64{22, 14, 74, 35, 24, 42, 24, 31, 25, 85, 66, 61, 42, 45, 102, 99, 58, 66, 127, 50, 10, 32, 84, 39, 47, 4, 40, 25, 6, 7, 26}
 
-// ScaleByName returns district, city or national.
+// ScaleByName returns district, city, national or export.
 func ScaleByName(name string) (Scale, error) {
 	switch name {
 	case "district":
@@ -60,8 +62,14 @@ func ScaleByName(name string) (Scale, error) {
 			os = append(os, Organ{Name: p + "人民政府", Short: string(short), Prefix: p, Weight: provinceWeights[i]})
 		}
 		return Scale{Name: name, Cases: 5_000_000, Litigation: 1_000_000, Organs: os}, nil
+	case "export":
+		// The stress case of issue 9's export target: a million cases
+		// received in one year by one organ (run with --until YYYY-12-31 so
+		// the year is a calendar year).
+		return Scale{Name: name, Cases: 1_000_000, Years: 1,
+			Organs: []Organ{{Name: "导出基准人民政府", Short: "导", Prefix: "导出基准市", Weight: 1}}}, nil
 	}
-	return Scale{}, fmt.Errorf("unknown scale %q (district, city, national)", name)
+	return Scale{}, fmt.Errorf("unknown scale %q (district, city, national, export)", name)
 }
 
 // agencySpec is one kind of respondent agency of an organ, with its act
@@ -145,9 +153,13 @@ type day struct {
 	s       string
 }
 
-// NewPlan prepares a plan of scale s ending at until (ten years back).
+// NewPlan prepares a plan of scale s ending at until (s.Years back, ten by default).
 func NewPlan(s Scale, seed uint64, until calendar.Date) *Plan {
-	p := &Plan{Scale: s, Seed: seed, Until: until, Start: calendar.NewDate(until.Y-10, until.M, until.D+1)}
+	years := s.Years
+	if years == 0 {
+		years = 10
+	}
+	p := &Plan{Scale: s, Seed: seed, Until: until, Start: calendar.NewDate(until.Y-years, until.M, until.D+1)}
 	p.base = p.Start.AddDays(-400)
 	cal := calendar.Default()
 	n := until.AddDays(800).Sub(p.base)

@@ -56,7 +56,8 @@ func deref(s *string) string {
 }
 
 // eachCase streams the cases of the period — received in it, closed in it or
-// pending at its end — with masked personal data, one row at a time.
+// pending at its end — with masked personal data, one row at a time (fn
+// must not keep row: it is reused).
 func (s *Service) eachCase(ctx context.Context, p stats.Period, organIDs []int64, fn func(row []string) error) error {
 	agencies := map[int64]string{}
 	var ags []models.Agency
@@ -66,24 +67,29 @@ func (s *Service) eachCase(ctx context.Context, p stats.Period, organIDs []int64
 	for _, a := range ags {
 		agencies[a.ID] = a.Name
 	}
-	rows, err := s.db.Read.WithContext(ctx).Model(&models.Case{}).
-		Where("organ_id IN ?", append([]int64{-1}, organIDs...)).
-		Where("received_on BETWEEN ? AND ? OR (accepted_on IS NOT NULL AND closed_on BETWEEN ? AND ?) OR (accepted_on <= ? AND (closed_on IS NULL OR closed_on > ?))",
-			p.From, p.To, p.From, p.To, p.To, p.To).
-		Order("received_on, id").Rows()
+	// Only the columns of the list, scanned without reflection: a
+	// million-row year is read in seconds.
+	rows, err := s.db.Read.WithContext(ctx).Raw(`SELECT case_no, applicant, applicant_type, respondent_id, act_type, area,
+		received_on, status, accepted_on, procedure, closed_on, outcome, termination FROM cases
+		WHERE organ_id IN ? AND (received_on BETWEEN ? AND ? OR (accepted_on IS NOT NULL AND closed_on BETWEEN ? AND ?)
+			OR (accepted_on <= ? AND (closed_on IS NULL OR closed_on > ?)))
+		ORDER BY received_on, id`, append([]int64{-1}, organIDs...), p.From, p.To, p.From, p.To, p.To, p.To).Rows()
 	if err != nil {
 		return errs.Internal(err)
 	}
 	defer rows.Close()
+	var c models.Case
+	row := make([]string, len(caseListHeader))
 	for rows.Next() {
-		var c models.Case
-		if err := s.db.Read.ScanRows(rows, &c); err != nil {
+		c.AcceptedOn, c.ClosedOn = nil, nil
+		if err := rows.Scan(&c.CaseNo, &c.Applicant, &c.ApplicantType, &c.RespondentID, &c.ActType, &c.Area,
+			&c.ReceivedOn, &c.Status, &c.AcceptedOn, &c.Procedure, &c.ClosedOn, &c.Outcome, &c.Termination); err != nil {
 			return errs.Internal(err)
 		}
-		row := []string{c.CaseNo, MaskName(c.Applicant, c.ApplicantType), codes.ApplicantTypes.Label(c.ApplicantType, "zh"),
+		row = append(row[:0], c.CaseNo, MaskName(c.Applicant, c.ApplicantType), codes.ApplicantTypes.Label(c.ApplicantType, "zh"),
 			agencies[c.RespondentID], codes.ActTypes.Label(c.ActType, "zh"), codes.Areas.Label(c.Area, "zh"), c.ReceivedOn,
 			intakeLabel(&c), deref(c.AcceptedOn), codes.Procedures.Label(c.Procedure, "zh"), deref(c.ClosedOn),
-			codes.Outcomes.Label(c.Outcome, "zh"), codes.Terminations.Label(c.Termination, "zh")}
+			codes.Outcomes.Label(c.Outcome, "zh"), codes.Terminations.Label(c.Termination, "zh"))
 		if err := fn(sheet.SafeRow(row)); err != nil {
 			return err
 		}
@@ -203,7 +209,7 @@ func sortStrings(s []string) {
 }
 
 func (s *Service) writeXLSX(ctx context.Context, w io.Writer, rep *stats.Report, organIDs []int64) error {
-	f := excelize.NewFile()
+	f := sheet.NewXLSX()
 	defer f.Close()
 	pct, err := f.NewStyle(&excelize.Style{CustomNumFmt: strPtr("0.0%")})
 	if err != nil {

@@ -199,69 +199,183 @@ func contributions(c *models.Case, derived int) map[rkey]int64 {
 // signature of a lifecycle.Hook; wire it after the deadline hook, so that
 // the case's decision deadline row is current when on_time is derived.
 func (s *Service) RollupHook(ctx context.Context, tx *gorm.DB, before, after *models.Case) error {
+	return s.RollupBatch(ctx, tx, []CaseChange{{Before: before, After: after}})
+}
+
+// CaseChange is one case write of a batch: Before is nil on create, After is
+// nil on delete.
+type CaseChange struct {
+	Before, After *models.Case
+	// Derived, when non-nil, is After's derived flags (FlagOnTime when the
+	// case was closed within its decision deadline) as the caller already
+	// knows them — a ledger import computes the deadlines itself — and no
+	// deadline row is read for the case. Only the derived bits count, and
+	// only for a closed case (accepted_on and closed_on set).
+	Derived *int
+}
+
+// derivedMask are the flag bits that do not sit on the case row.
+const derivedMask = FlagOnTime
+
+// memoChunk bounds the ids of one IN list (bound variables per statement).
+const memoChunk = 500
+
+// RollupBatch is RollupHook for the cases of one batch (a ledger import),
+// set-based: the derived-flag memo of every Before case is read in one query
+// per memoChunk ids, the decision deadlines of the After cases without
+// Derived likewise, the memo is written with multi-row upserts and the
+// rollup deltas of every case are merged, so each rollup cell is written
+// once per batch with one multi-row upsert per memoChunk cells. Changes are
+// applied in order: a case may appear more than once.
+func (s *Service) RollupBatch(ctx context.Context, tx *gorm.DB, changes []CaseChange) error {
 	tx = tx.WithContext(ctx).Session(&gorm.Session{NewDB: true})
+	memo, err := readMemo(tx, changes)
+	if err != nil {
+		return err
+	}
+	derived, err := s.derivedBatch(tx, changes)
+	if err != nil {
+		return err
+	}
 	delta := map[rkey]int64{}
-	if err := s.addChange(tx, before, after, delta); err != nil {
+	touched := map[int64]bool{}
+	for i, ch := range changes {
+		if ch.Before != nil {
+			d := 0
+			if ch.Before.ID != 0 {
+				d = memo[ch.Before.ID]
+			}
+			for k, n := range contributions(ch.Before, d) {
+				delta[k] -= n
+			}
+		}
+		if ch.After != nil {
+			for k, n := range contributions(ch.After, derived[i]) {
+				delta[k] += n
+			}
+			if ch.After.ID != 0 {
+				memo[ch.After.ID] = derived[i]
+				touched[ch.After.ID] = true
+			}
+		} else if ch.Before != nil && ch.Before.ID != 0 {
+			delete(memo, ch.Before.ID)
+			touched[ch.Before.ID] = true
+		}
+	}
+	if err := writeMemo(tx, memo, touched); err != nil {
 		return err
 	}
 	return applyDelta(tx, delta)
 }
 
-// CaseChange is one case write of a batch: Before is nil on create.
-type CaseChange struct{ Before, After *models.Case }
-
-// RollupBatch is RollupHook for the cases of one batch (a ledger import):
-// the deltas of every case are merged, so each rollup cell is written once
-// per batch instead of once per case.
-func (s *Service) RollupBatch(ctx context.Context, tx *gorm.DB, changes []CaseChange) error {
-	tx = tx.WithContext(ctx).Session(&gorm.Session{NewDB: true})
-	delta := map[rkey]int64{}
+// readMemo reads the memoised derived flags of the batch's Before cases.
+func readMemo(tx *gorm.DB, changes []CaseChange) (map[int64]int, error) {
+	var ids []int64
+	seen := map[int64]bool{}
 	for _, ch := range changes {
-		if err := s.addChange(tx, ch.Before, ch.After, delta); err != nil {
-			return err
+		if ch.Before != nil && ch.Before.ID != 0 && !seen[ch.Before.ID] {
+			seen[ch.Before.ID] = true
+			ids = append(ids, ch.Before.ID)
 		}
 	}
-	return applyDelta(tx, delta)
+	memo := make(map[int64]int, len(ids))
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), memoChunk)]
+		ids = ids[len(chunk):]
+		var rows []models.CaseStatFlags
+		if err := tx.Where("case_id IN ?", chunk).Find(&rows).Error; err != nil {
+			return nil, errs.Internal(err)
+		}
+		for _, r := range rows {
+			memo[r.CaseID] = r.Flags
+		}
+	}
+	return memo, nil
 }
 
-// addChange adds to delta what one case write changes in the rollup, and
-// keeps the case's derived flags (on time) for its next change.
-func (s *Service) addChange(tx *gorm.DB, before, after *models.Case, delta map[rkey]int64) error {
-	if before != nil {
-		derived := 0
-		if before.ID != 0 {
-			var memo models.CaseStatFlags
-			err := tx.Where("case_id = ?", before.ID).Limit(1).Find(&memo).Error
-			if err != nil {
-				return errs.Internal(err)
-			}
-			derived = memo.Flags
-		}
-		for k, n := range contributions(before, derived) {
-			delta[k] -= n
+// writeMemo upserts the memo rows of the touched cases still in memo and
+// deletes the others, in case_id order (deadlock-free on PostgreSQL).
+func writeMemo(tx *gorm.DB, memo map[int64]int, touched map[int64]bool) error {
+	var ups, dels []int64
+	for id := range touched {
+		if _, ok := memo[id]; ok {
+			ups = append(ups, id)
+		} else {
+			dels = append(dels, id)
 		}
 	}
-	if after != nil {
-		derived, err := s.derivedFlags(tx, after)
-		if err != nil {
-			return err
-		}
-		for k, n := range contributions(after, derived) {
-			delta[k] += n
-		}
-		if after.ID != 0 {
-			err := tx.Exec(`INSERT INTO case_stat_flags (case_id, flags) VALUES (?, ?)
-				ON CONFLICT (case_id) DO UPDATE SET flags = excluded.flags`, after.ID, derived).Error
-			if err != nil {
-				return errs.Internal(err)
+	slices.Sort(ups)
+	slices.Sort(dels)
+	for len(ups) > 0 {
+		chunk := ups[:min(len(ups), memoChunk)]
+		ups = ups[len(chunk):]
+		var sb strings.Builder
+		args := make([]any, 0, 2*len(chunk))
+		for i, id := range chunk {
+			if i > 0 {
+				sb.WriteString(",")
 			}
+			sb.WriteString("(?,?)")
+			args = append(args, id, memo[id])
 		}
-	} else if before != nil && before.ID != 0 {
-		if err := tx.Exec("DELETE FROM case_stat_flags WHERE case_id = ?", before.ID).Error; err != nil {
+		err := tx.Exec(`INSERT INTO case_stat_flags (case_id, flags) VALUES `+sb.String()+`
+			ON CONFLICT (case_id) DO UPDATE SET flags = excluded.flags`, args...).Error
+		if err != nil {
+			return errs.Internal(err)
+		}
+	}
+	for len(dels) > 0 {
+		chunk := dels[:min(len(dels), memoChunk)]
+		dels = dels[len(chunk):]
+		if err := tx.Exec("DELETE FROM case_stat_flags WHERE case_id IN ?", chunk).Error; err != nil {
 			return errs.Internal(err)
 		}
 	}
 	return nil
+}
+
+// derivedBatch returns the derived flags of each change's After case (0
+// without one): Derived when given, else from the decision deadlines read
+// in one query per memoChunk cases, else the DecisionDays fallback.
+func (s *Service) derivedBatch(tx *gorm.DB, changes []CaseChange) ([]int, error) {
+	out := make([]int, len(changes))
+	var ids []int64
+	for _, ch := range changes {
+		if c := ch.After; c != nil && ch.Derived == nil && c.ID != 0 && c.AcceptedOn != nil && c.ClosedOn != nil {
+			ids = append(ids, c.ID)
+		}
+	}
+	status := map[int64]string{}
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), memoChunk)]
+		ids = ids[len(chunk):]
+		var rows []models.Deadline
+		err := tx.Select("subject_id, status").Where("subject_type = ? AND kind = ? AND subject_id IN ?", "case", "decision", chunk).
+			Find(&rows).Error
+		if err != nil {
+			return nil, errs.Internal(err)
+		}
+		for _, r := range rows {
+			status[r.SubjectID] = r.Status
+		}
+	}
+	for i, ch := range changes {
+		c := ch.After
+		if c == nil || c.AcceptedOn == nil || c.ClosedOn == nil {
+			continue
+		}
+		switch st, ok := status[c.ID]; {
+		case ch.Derived != nil:
+			out[i] = *ch.Derived & derivedMask
+		case ok:
+			if st == "met" {
+				out[i] = FlagOnTime
+			}
+		default:
+			out[i] = fallbackOnTime(c)
+		}
+	}
+	return out, nil
 }
 
 // applyDelta upserts the non-zero deltas. Cells that drop to zero stay (they
@@ -332,15 +446,21 @@ func (s *Service) derivedFlags(tx *gorm.DB, c *models.Case) (int, error) {
 			return 0, nil
 		}
 	}
-	acc, err1 := time.Parse("2006-01-02", *c.AcceptedOn)
-	if err1 != nil {
-		return 0, nil
+	return fallbackOnTime(c), nil
+}
+
+// fallbackOnTime is on_time without a decision deadline row: closed_on ≤
+// accepted_on + DecisionDays (c accepted and closed).
+func fallbackOnTime(c *models.Case) int {
+	acc, err := time.Parse("2006-01-02", *c.AcceptedOn)
+	if err != nil {
+		return 0
 	}
 	due := acc.AddDate(0, 0, DecisionDays(c.Procedure, c.ExtensionDays)).Format("2006-01-02")
 	if *c.ClosedOn <= due {
-		return FlagOnTime, nil
+		return FlagOnTime
 	}
-	return 0, nil
+	return 0
 }
 
 // onTimeSQL is the SQL of derivedFlags over the cases table.

@@ -504,39 +504,126 @@ func TestPeriodLock(t *testing.T) {
 }
 
 // RollupBatch (the ledger import's form of the hook) gives the same rollup as
-// the per-case hook: every figure equals its direct aggregate.
+// the per-case hook: every figure equals its direct aggregate, after a batch
+// of creates and a batch of edits and deletes in which a case may appear
+// twice, with derived flags given by the caller (Derived) for some cases and
+// read from the deadlines for the others.
 func TestRollupBatchMatchesDirectAggregates(t *testing.T) {
 	f := newFixture(t)
 	rng := rand.New(rand.NewSource(11))
 	ctx := context.Background()
 	day := func(y int) string { return time_(y, 1+rng.Intn(12), 1+rng.Intn(28)) }
+	flag := func(v int) *int { return &v }
 	var changes []CaseChange
+	var all []*models.Case
 	for i := 0; i < 120; i++ {
 		c := randomCase(f, rng, day)
 		c.CaseNo, c.Seq = fmt.Sprintf("批〔%d〕%d号", i, i), i+1
 		if err := f.db.Write.Create(c).Error; err != nil {
 			t.Fatal(err)
 		}
-		changes = append(changes, CaseChange{After: c})
+		ch := CaseChange{After: c}
+		if i%3 == 0 {
+			ch.Derived = flag(rng.Intn(2) * FlagOnTime)
+		} else if c.ClosedOn != nil && i%3 == 1 {
+			status := []string{"met", "missed"}[rng.Intn(2)]
+			if err := f.db.Write.Create(&models.Deadline{SubjectType: "case", SubjectID: c.ID, Kind: "decision", OrganID: c.OrganID, Status: status}).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		changes = append(changes, ch)
+		all = append(all, c)
 	}
 	if err := f.db.Tx(ctx, func(tx *gorm.DB) error { return f.svc.RollupBatch(ctx, tx, changes) }); err != nil {
 		t.Fatal(err)
 	}
-	checked := 0
-	for y := 2020; y <= 2023; y++ {
-		p := YearPeriod(y)
-		r, err := f.svc.Report(ctx, p, []int64{f.organ, f.organ2})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, k := range DrillKeys(metricKeys(r)) {
-			if want, got := figure(r, k), f.drillCount(k, p, []int64{f.organ, f.organ2}); want != got {
-				t.Errorf("%d %s: batch rollup %d, direct %d", y, k, want, got)
+	compare := func(label string) {
+		checked := 0
+		for y := 2020; y <= 2023; y++ {
+			for _, p := range []Period{YearPeriod(y), {From: time_(y, 2, 11), To: time_(y, 9, 3)}} {
+				r, err := f.svc.Report(ctx, p, []int64{f.organ, f.organ2})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, k := range DrillKeys(metricKeys(r)) {
+					if want, got := figure(r, k), f.drillCount(k, p, []int64{f.organ, f.organ2}); want != got {
+						t.Errorf("%s %v %s: batch rollup %d, direct %d", label, p, k, want, got)
+					}
+					checked++
+				}
 			}
-			checked++
+		}
+		if checked == 0 {
+			t.Fatal("nothing compared")
 		}
 	}
-	if checked == 0 {
-		t.Fatal("nothing compared")
+	compare("creates")
+	// edits and deletes: each change's Before is the case as the previous
+	// change of the batch left it.
+	changes = nil
+	current := map[int64]*models.Case{}
+	for _, c := range all {
+		current[c.ID] = c
+	}
+	var deleted []int64
+	for i := 0; i < 80; i++ {
+		old := all[rng.Intn(40)] // a small pool, so cases recur in the batch
+		before := current[old.ID]
+		if before == nil {
+			continue
+		}
+		if i%10 == 9 {
+			changes = append(changes, CaseChange{Before: before})
+			delete(current, old.ID)
+			deleted = append(deleted, old.ID)
+			continue
+		}
+		n := randomCase(f, rng, day)
+		n.ID, n.CaseNo, n.Seq, n.OrganID, n.CreatedAt = before.ID, before.CaseNo, before.Seq, before.OrganID, before.CreatedAt
+		if n.OrganID == f.organ2 {
+			n.RespondentID = 999
+		} else {
+			n.RespondentID = f.agency[rng.Intn(len(f.agency))]
+		}
+		ch := CaseChange{Before: before, After: n}
+		if i%2 == 0 {
+			ch.Derived = flag(rng.Intn(2) * FlagOnTime)
+		}
+		changes = append(changes, ch)
+		current[n.ID] = n
+	}
+	err := f.db.Tx(ctx, func(tx *gorm.DB) error {
+		for _, c := range current {
+			if err := tx.Session(&gorm.Session{NewDB: true}).Save(c).Error; err != nil {
+				return err
+			}
+		}
+		if len(deleted) > 0 {
+			if err := tx.Session(&gorm.Session{NewDB: true}).Where("id IN ?", deleted).Delete(&models.Case{}).Error; err != nil {
+				return err
+			}
+		}
+		return f.svc.RollupBatch(ctx, tx, changes)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	compare("edits")
+	// the memo holds exactly the live cases, with the last derived flags
+	var memo []models.CaseStatFlags
+	if err := f.db.Read.Find(&memo).Error; err != nil {
+		t.Fatal(err)
+	}
+	if len(memo) != len(current) {
+		t.Errorf("memo has %d rows, %d live cases", len(memo), len(current))
+	}
+	for _, ch := range changes {
+		if ch.After != nil && ch.Derived != nil && ch.After.ClosedOn != nil && ch.After.AcceptedOn != nil && current[ch.After.ID] == ch.After {
+			for _, m := range memo {
+				if m.CaseID == ch.After.ID && m.Flags != *ch.Derived {
+					t.Errorf("case %d: memo %d, Derived %d", m.CaseID, m.Flags, *ch.Derived)
+				}
+			}
+		}
 	}
 }
