@@ -17,6 +17,7 @@ import (
 	"fuyi/services/audit"
 	"fuyi/services/auth"
 	"fuyi/services/clock"
+	"fuyi/services/deadline"
 	"fuyi/services/errs"
 	"fuyi/services/ledger"
 	"fuyi/services/lifecycle"
@@ -145,7 +146,9 @@ func (a *app) importBatchHook(ctx context.Context, tx *gorm.DB, changes []ledger
 		pairs[i] = stats.CaseChange{Before: ch.Before, After: ch.After}
 		switch {
 		case ch.Before == nil && ch.Deadlines != nil:
-			// The import planned and wrote its deadlines (PlanNew).
+			// The import planned and wrote its deadlines (PlanNew): on time
+			// is read off its decision deadline, without a query.
+			pairs[i].Derived = derivedOf(ch.Deadlines)
 		case ch.Before == nil:
 			created = append(created, *ch.After)
 		default:
@@ -182,6 +185,22 @@ func (a *app) importBatchHook(ctx context.Context, tx *gorm.DB, changes []ledger
 	for _, ch := range changes {
 		if err := a.wf.FollowupHook(ctx, tx, ch.Before, ch.After); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// derivedOf is stats.CaseChange.Derived of a case with these deadline
+// rows: on time when its decision deadline is met; nil without a decision
+// deadline (stats then applies its fallback).
+func derivedOf(rows []models.Deadline) *int {
+	for _, d := range rows {
+		if d.Kind == string(deadline.Decision) {
+			f := 0
+			if d.Status == string(deadline.Met) {
+				f = stats.FlagOnTime
+			}
+			return &f
 		}
 	}
 	return nil
