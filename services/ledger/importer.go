@@ -411,12 +411,12 @@ func validate(ctx context.Context, q *gorm.DB, organ *models.Organ, opts *Import
 	occurrences := map[uint64]int{}
 	matched := map[int64]int{}
 	today := opts.Now().In(chinaTime).Format(time.DateOnly)
-	err = sc.each(ctx, res, func(r Row) error {
+	err = parseAll(ctx, sc, res, today, func(pr *parsedRow) error {
+		r, cr, problems := pr.Row, &pr.cr, pr.problems
 		v.total++
 		if v.total%progressEvery == 0 {
 			progress(v.total, 0)
 		}
-		cr, problems := parseCaseRow(r, today)
 		for _, p := range problems {
 			res.AddError(p)
 		}
@@ -440,7 +440,7 @@ func validate(ctx context.Context, q *gorm.DB, organ *models.Organ, opts *Import
 			v.agencies[cr.Respondent] = true
 			res.AgenciesCreated = append(res.AgenciesCreated, cr.Respondent)
 		}
-		ex, _ := ix.match(&cr, occurrence)
+		ex, _ := ix.match(cr, occurrence)
 		if ex != nil {
 			if first, dup := matched[ex.ID]; dup {
 				res.AddError(r.Problem("case_no", fmt.Sprintf("与第%d行是同一案件（%s）", first, ex.CaseNo), fmt.Sprintf("the same case (%s) as row %d", ex.CaseNo, first)))
@@ -448,7 +448,7 @@ func validate(ctx context.Context, q *gorm.DB, organ *models.Organ, opts *Import
 			}
 			matched[ex.ID] = r.Num
 		}
-		switch classify(cr.hash(), ex) {
+		switch classify(pr.hash, ex) {
 		case actCreate:
 			res.Created++
 		case actUnchanged:
@@ -656,12 +656,12 @@ func (w *writer) produce(ctx context.Context, sc *rowScanner, items chan<- item,
 	occurrences := map[uint64]int{}
 	today := w.opts.Now().In(chinaTime).Format(time.DateOnly)
 	processed := 0
-	err := sc.each(ctx, res, func(r Row) error {
+	err := parseAll(ctx, sc, res, today, func(pr *parsedRow) error {
+		r, cr, problems := pr.Row, pr.cr, pr.problems
 		processed++
 		if processed%progressEvery == 0 {
 			progress(processed, v.total)
 		}
-		cr, problems := parseCaseRow(r, today)
 		if len(problems) > 0 {
 			// The file changed between the passes.
 			for _, p := range problems {
@@ -676,7 +676,7 @@ func (w *writer) produce(ctx context.Context, sc *rowScanner, items chan<- item,
 			occurrence = occurrences[t]
 		}
 		ex, key := w.ix.match(&cr, occurrence)
-		hash := cr.hash()
+		hash := pr.hash
 		switch classify(hash, ex) {
 		case actUnchanged:
 			res.Unchanged++
