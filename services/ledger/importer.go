@@ -191,33 +191,42 @@ func resolveOrgan(ctx context.Context, q *gorm.DB, opts *ImportOptions, res *Res
 	return &o, nil
 }
 
-// existingCase is what the import needs to know of a case already in the organ.
+// existingCase is what the import needs to know of a case already in the
+// organ: kept small, since a re-imported ledger of a million rows holds a
+// million of them.
 type existingCase struct {
-	ID         int64
-	CaseNo     string
-	Version    int64
-	ImportHash string
-	// ProjHash is the content hash of the case as its ledger row would read.
-	ProjHash string
+	ID     int64
+	CaseNo string
+	// ImportHash is the hash of the ledger row last imported (when
+	// HasImportHash); ProjHash the hash of the case as its ledger row would
+	// read now.
+	ImportHash, ProjHash rowHash
+	HasImportHash        bool
 	// AppEdited: the last write of the case was made in the app.
 	AppEdited bool
 }
 
 // caseIndex finds the cases of an organ by case number and by import key.
 type caseIndex struct {
-	byCaseNo map[string]*existingCase
-	byKey    map[string]*existingCase
+	cases    []existingCase
+	byCaseNo map[string]int32 // index into cases
+	byKey    map[string]int32
 }
 
 // loadIndex streams the organ's cases (with the columns of a ledger row)
 // into an index. organ nil (to be created) gives an empty index.
 func loadIndex(ctx context.Context, q *gorm.DB, organ *models.Organ) (*caseIndex, error) {
-	ix := &caseIndex{byCaseNo: map[string]*existingCase{}, byKey: map[string]*existingCase{}}
+	ix := &caseIndex{byCaseNo: map[string]int32{}, byKey: map[string]int32{}}
 	if organ == nil {
 		return ix, nil
 	}
+	var n int64
+	if err := q.WithContext(ctx).Model(&models.Case{}).Where("organ_id = ?", organ.ID).Count(&n).Error; err != nil {
+		return nil, err
+	}
+	ix.cases, ix.byCaseNo = make([]existingCase, 0, n), make(map[string]int32, n)
 	rows, err := q.WithContext(ctx).Table("cases").
-		Select("cases.id, cases.case_no, cases.version, cases.status, cases.import_key, cases.import_hash, cases.edited_in_app_at, cases.updated_at, "+
+		Select("cases.id, cases.case_no, cases.status, cases.import_key, cases.import_hash, cases.edited_in_app_at, cases.updated_at, "+
 			"cases.applicant, cases.applicant_type, COALESCE(agencies.name, ''), cases.act_type, cases.area, cases.received_on, cases.accepted_on, "+
 			"cases.procedure, cases.closed_on, cases.outcome, cases.outcome_partial, cases.outcome_redo, cases.termination, cases.note").
 		Joins("LEFT JOIN agencies ON agencies.id = cases.respondent_id").
@@ -229,7 +238,7 @@ func loadIndex(ctx context.Context, q *gorm.DB, organ *models.Organ) (*caseIndex
 	for rows.Next() {
 		var (
 			e                      existingCase
-			status, key            string
+			status, key, imported  string
 			edited                 *time.Time
 			updated                time.Time
 			cr                     caseRow
@@ -237,18 +246,21 @@ func loadIndex(ctx context.Context, q *gorm.DB, organ *models.Organ) (*caseIndex
 			partial, redo          bool
 			applicantType, actType string
 		)
-		if err := rows.Scan(&e.ID, &e.CaseNo, &e.Version, &status, &key, &e.ImportHash, &edited, &updated,
+		if err := rows.Scan(&e.ID, &e.CaseNo, &status, &key, &imported, &edited, &updated,
 			&cr.Applicant, &applicantType, &cr.Respondent, &actType, &cr.Area, &cr.ReceivedOn, &accepted,
 			&cr.Procedure, &closed, &cr.Outcome, &partial, &redo, &cr.Termination, &cr.Note); err != nil {
 			return nil, err
 		}
 		cr.ApplicantType, cr.ActType = applicantType, actType
 		projectCase(&cr, status, accepted, closed, partial, redo)
-		e.ProjHash = cr.hash()
+		e.ProjHash = cr.sum()
+		e.ImportHash, e.HasImportHash = parseRowHash(imported)
 		e.AppEdited = edited != nil && !edited.Before(updated)
-		ix.byCaseNo[e.CaseNo] = &e
+		i := int32(len(ix.cases))
+		ix.cases = append(ix.cases, e)
+		ix.byCaseNo[e.CaseNo] = i
 		if strings.HasPrefix(key, "k:") {
-			ix.byKey[key] = &e
+			ix.byKey[key] = i
 		}
 	}
 	return ix, rows.Err()
@@ -275,11 +287,31 @@ func projectCase(cr *caseRow, status string, accepted, closed *string, partial, 
 
 // match finds the existing case of a row and its import key.
 func (ix *caseIndex) match(cr *caseRow, occurrence int) (*existingCase, string) {
-	if cr.CaseNo != "" {
-		return ix.byCaseNo[cr.CaseNo], caseNoKey(cr.CaseNo)
+	i, key := ix.find(cr, occurrence)
+	if i < 0 {
+		return nil, key
 	}
-	key := compositeKey(cr.Applicant, cr.Respondent, cr.ReceivedOn, occurrence)
-	return ix.byKey[key], key
+	return &ix.cases[i], key
+}
+
+// find is match with the case's position in ix.cases (-1: none).
+func (ix *caseIndex) find(cr *caseRow, occurrence int) (int, string) {
+	var (
+		i   int32
+		ok  bool
+		key string
+	)
+	if cr.CaseNo != "" {
+		i, ok = ix.byCaseNo[cr.CaseNo]
+		key = caseNoKey(cr.CaseNo)
+	} else {
+		key = compositeKey(cr.Applicant, cr.Respondent, cr.ReceivedOn, occurrence)
+		i, ok = ix.byKey[key]
+	}
+	if !ok {
+		return -1, key
+	}
+	return int(i), key
 }
 
 type action int
@@ -291,11 +323,11 @@ const (
 	actConflict
 )
 
-func classify(hash string, ex *existingCase) action {
+func classify(hash rowHash, ex *existingCase) action {
 	switch {
 	case ex == nil:
 		return actCreate
-	case hash == ex.ImportHash || hash == ex.ProjHash:
+	case ex.HasImportHash && hash == ex.ImportHash || hash == ex.ProjHash:
 		return actUnchanged
 	case ex.AppEdited:
 		return actConflict
@@ -308,7 +340,7 @@ type validation struct {
 	total int
 	// fileCaseNos holds the case numbers written in the file (hashed), which
 	// generated numbers must avoid.
-	fileCaseNos map[uint64]int
+	fileCaseNos map[uint64]int32
 	seed        maphash.Seed
 	agencies    map[string]bool
 }
@@ -407,9 +439,9 @@ func validate(ctx context.Context, q *gorm.DB, organ *models.Organ, opts *Import
 	if err != nil || sc == nil {
 		return nil, err
 	}
-	v := &validation{fileCaseNos: map[uint64]int{}, seed: maphash.MakeSeed(), agencies: map[string]bool{}}
+	v := &validation{fileCaseNos: map[uint64]int32{}, seed: maphash.MakeSeed(), agencies: map[string]bool{}}
 	occurrences := map[uint64]int{}
-	matched := map[int64]int{}
+	matched := make([]int32, len(ix.cases)) // the first row matching each existing case
 	today := opts.Now().In(chinaTime).Format(time.DateOnly)
 	err = parseAll(ctx, sc, res, today, func(pr *parsedRow) error {
 		r, cr, problems := pr.Row, &pr.cr, pr.problems
@@ -427,7 +459,7 @@ func validate(ctx context.Context, q *gorm.DB, organ *models.Organ, opts *Import
 				res.AddError(r.Problem("case_no", fmt.Sprintf("案号“%s”与第%d行重复", cr.CaseNo, first), fmt.Sprintf("case number %q repeats row %d", cr.CaseNo, first)))
 				return nil
 			}
-			v.fileCaseNos[h] = r.Num
+			v.fileCaseNos[h] = int32(r.Num)
 		} else if cr.Applicant != "" && cr.Respondent != "" && cr.ReceivedOn != "" {
 			h := maphash.String(v.seed, cr.Applicant+"\x00"+cr.Respondent+"\x00"+cr.ReceivedOn)
 			occurrences[h]++
@@ -440,15 +472,16 @@ func validate(ctx context.Context, q *gorm.DB, organ *models.Organ, opts *Import
 			v.agencies[cr.Respondent] = true
 			res.AgenciesCreated = append(res.AgenciesCreated, cr.Respondent)
 		}
-		ex, _ := ix.match(cr, occurrence)
-		if ex != nil {
-			if first, dup := matched[ex.ID]; dup {
+		var ex *existingCase
+		if i, _ := ix.find(cr, occurrence); i >= 0 {
+			ex = &ix.cases[i]
+			if first := matched[i]; first != 0 {
 				res.AddError(r.Problem("case_no", fmt.Sprintf("与第%d行是同一案件（%s）", first, ex.CaseNo), fmt.Sprintf("the same case (%s) as row %d", ex.CaseNo, first)))
 				return nil
 			}
-			matched[ex.ID] = r.Num
+			matched[i] = int32(r.Num)
 		}
-		switch classify(pr.hash, ex) {
+		switch classify(pr.sum, ex) {
 		case actCreate:
 			res.Created++
 		case actUnchanged:
@@ -676,7 +709,7 @@ func (w *writer) produce(ctx context.Context, sc *rowScanner, items chan<- item,
 			occurrence = occurrences[t]
 		}
 		ex, key := w.ix.match(&cr, occurrence)
-		hash := pr.hash
+		hash := pr.sum
 		switch classify(hash, ex) {
 		case actUnchanged:
 			res.Unchanged++
@@ -684,11 +717,11 @@ func (w *writer) produce(ctx context.Context, sc *rowScanner, items chan<- item,
 			res.addConflict(r.Num, ex)
 		case actUpdate:
 			res.Updated++
-			ex.Version, ex.ImportHash = ex.Version+1, hash
-			return send(item{update: &changedCase{row: r.Num, id: ex.ID, cr: cr, key: key, hash: hash}})
+			ex.ImportHash, ex.HasImportHash = hash, true
+			return send(item{update: &changedCase{row: r.Num, id: ex.ID, cr: cr, key: key, hash: hash.String()}})
 		case actCreate:
 			res.Created++
-			w.add(r.Num, &cr, key, hash)
+			w.add(r.Num, &cr, key, hash.String())
 			if len(w.pending) >= w.opts.BatchSize {
 				return w.flush(ctx, send)
 			}

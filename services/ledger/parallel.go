@@ -10,7 +10,7 @@ type parsedRow struct {
 	Row
 	cr       caseRow
 	problems []Problem
-	hash     string // cr.hash(), when the row has no problems
+	sum      rowHash // cr.sum(), when the row has no problems
 }
 
 // parseChunk is the unit of parseAll's work: rows in file order.
@@ -70,7 +70,7 @@ func parseAll(ctx context.Context, sc *rowScanner, res *Result, today string, fn
 					p := &c.rows[j]
 					p.cr, p.problems = parseCaseRow(p.Row, today)
 					if len(p.problems) == 0 {
-						p.hash = p.cr.hash()
+						p.sum = p.cr.sum()
 					}
 				}
 				close(c.done)
