@@ -17,6 +17,8 @@ import (
 	"fuyi/services/audit"
 	"fuyi/services/auth"
 	"fuyi/services/clock"
+	"fuyi/services/deadline"
+	"fuyi/services/errs"
 	"fuyi/services/ledger"
 	"fuyi/services/lifecycle"
 	"fuyi/services/litigation"
@@ -110,7 +112,7 @@ func openApp(ctx context.Context, cfg *Config, logOut io.Writer, migrate bool) (
 	// Actions that need approval are refused outside the approval path.
 	a.cases.SetGuard(a.wf.Guard)
 	a.cases.SetMetricFilter(a.stats.MetricFilter)
-	a.jobs = ledger.NewJobs(db, ledger.JobOptions{Dir: filepath.Join(cfg.DataDir, "imports"), BatchHook: a.importBatchHook, Logger: log,
+	a.jobs = ledger.NewJobs(db, ledger.JobOptions{Dir: filepath.Join(cfg.DataDir, "imports"), BatchHook: a.importBatchHook, Deadlines: a.planImported, Logger: log,
 		Read: ledger.ReadOptions{MaxFileBytes: cfg.MaxUploadBytes}})
 	a.jobs.Register(litigation.KindLedger, litigation.ImportLedger)
 	return a, nil
@@ -131,19 +133,29 @@ func (a *app) afterDeadlineHooks() []lifecycle.Hook {
 }
 
 // importBatchHook is caseHooks for a batch of imported cases: the deadlines
-// of the whole batch at once (one query for the suspensions, bulk writes),
-// the period lock per case, the statistics rollup merged over the batch (each
-// cell written once), then the follow-ups per case.
+// of the whole batch at once (one query for the suspensions, bulk writes)
+// unless the import wrote them (ImportOptions.Deadlines = clock.PlanNew),
+// the period lock per case only when the batch's organs have a locked year
+// (one query tells), the statistics rollup merged over the batch (each cell
+// written once), then the follow-ups per case.
 func (a *app) importBatchHook(ctx context.Context, tx *gorm.DB, changes []ledger.Change) error {
 	var created, updated []models.Case
 	pairs := make([]stats.CaseChange, len(changes))
+	organs := map[int64]bool{}
 	for i, ch := range changes {
 		pairs[i] = stats.CaseChange{Before: ch.Before, After: ch.After}
-		if ch.Before == nil {
+		switch {
+		case ch.Before == nil && ch.Deadlines != nil:
+			// The import planned and wrote its deadlines (PlanNew): on time
+			// is read off its decision deadline, without a query.
+			pairs[i].Derived = derivedOf(ch.Deadlines)
+		case ch.Before == nil:
 			created = append(created, *ch.After)
-		} else {
+		default:
 			updated = append(updated, *ch.After)
+			organs[ch.Before.OrganID] = true
 		}
+		organs[ch.After.OrganID] = true
 	}
 	for _, batch := range []struct {
 		cases   []models.Case
@@ -156,9 +168,15 @@ func (a *app) importBatchHook(ctx context.Context, tx *gorm.DB, changes []ledger
 			return err
 		}
 	}
-	for _, ch := range changes {
-		if err := a.stats.LockHook(ctx, tx, ch.Before, ch.After); err != nil {
-			return err
+	locked, err := anyLock(ctx, tx, organs)
+	if err != nil {
+		return err
+	}
+	if locked {
+		for _, ch := range changes {
+			if err := a.stats.LockHook(ctx, tx, ch.Before, ch.After); err != nil {
+				return err
+			}
 		}
 	}
 	if err := a.stats.RollupBatch(ctx, tx, pairs); err != nil {
@@ -170,6 +188,42 @@ func (a *app) importBatchHook(ctx context.Context, tx *gorm.DB, changes []ledger
 		}
 	}
 	return nil
+}
+
+// derivedOf is stats.CaseChange.Derived of a case with these deadline
+// rows: on time when its decision deadline is met; nil without a decision
+// deadline (stats then applies its fallback).
+func derivedOf(rows []models.Deadline) *int {
+	for _, d := range rows {
+		if d.Kind == string(deadline.Decision) {
+			f := 0
+			if d.Status == string(deadline.Met) {
+				f = stats.FlagOnTime
+			}
+			return &f
+		}
+	}
+	return nil
+}
+
+// planImported is ImportOptions.Deadlines: clock.PlanNew.
+func (a *app) planImported(ctx context.Context, tx *gorm.DB) (ledger.PlanFunc, error) {
+	return a.clock.PlanNew(ctx, tx)
+}
+
+// anyLock tells whether any of the organs has a locked report year; without
+// one, stats.LockHook lets every write pass, so the import skips it.
+func anyLock(ctx context.Context, tx *gorm.DB, organs map[int64]bool) (bool, error) {
+	ids := make([]int64, 0, len(organs))
+	for id := range organs {
+		ids = append(ids, id)
+	}
+	var found []int64
+	if err := tx.WithContext(ctx).Session(&gorm.Session{NewDB: true}).Model(&models.ReportLock{}).
+		Where("organ_id IN ?", ids).Limit(1).Pluck("id", &found).Error; err != nil {
+		return false, errs.Internal(err)
+	}
+	return len(found) > 0, nil
 }
 
 func (a *app) Close() error {

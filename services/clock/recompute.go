@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"fuyi/models"
+	"fuyi/services/bulk"
 	"fuyi/services/calendar"
 	"fuyi/services/deadline"
 	"fuyi/services/errs"
@@ -61,7 +62,7 @@ func (s *Service) Recompute(ctx context.Context, tx *gorm.DB, before, after *mod
 	if err != nil {
 		return err
 	}
-	rows, err := s.rowsOf(deadline.NewPlanner(s.rules, cal), after, sus, s.Today(), s.now().UTC())
+	rows, err := s.rowsOf(s.planner(cal), after, sus, s.Today(), s.now().UTC())
 	if err != nil {
 		return err
 	}
@@ -70,15 +71,16 @@ func (s *Service) Recompute(ctx context.Context, tx *gorm.DB, before, after *mod
 
 // RecomputeBatch replaces the deadline rows of many cases in tx (for the
 // ledger import: preload the suspensions, or pass nil to have them read in
-// one query per batch). created skips deleting rows (the cases are new).
-// The first case whose facts the engine refuses fails the batch, naming it.
-func (s *Service) RecomputeBatch(ctx context.Context, tx *gorm.DB, cases []models.Case, suspensions map[int64][]models.CaseSuspension, created bool) (int, error) {
+// one query per batch) and returns the rows written, case by case in the
+// order of cases. created skips deleting rows (the cases are new). The
+// first case whose facts the engine refuses fails the batch, naming it.
+func (s *Service) RecomputeBatch(ctx context.Context, tx *gorm.DB, cases []models.Case, suspensions map[int64][]models.CaseSuspension, created bool) ([]models.Deadline, error) {
 	cal, err := s.Calendar(ctx, tx)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	pl, today, now := deadline.NewPlanner(s.rules, cal), s.Today(), s.now().UTC()
-	written := 0
+	pl, today, now := s.planner(cal), s.Today(), s.now().UTC()
+	var written []models.Deadline
 	for start := 0; start < len(cases); start += batchSize {
 		chunk := cases[start:min(start+batchSize, len(cases))]
 		ids := make([]int64, len(chunk))
@@ -88,23 +90,49 @@ func (s *Service) RecomputeBatch(ctx context.Context, tx *gorm.DB, cases []model
 		sus := suspensions
 		if sus == nil {
 			if sus, err = loadSuspensions(ctx, tx, ids); err != nil {
-				return written, err
+				return nil, errs.Internal(err)
 			}
 		}
-		var rows []models.Deadline
+		rows := make([]models.Deadline, 0, 5*len(chunk))
 		for i := range chunk {
 			r, err := s.rowsOf(pl, &chunk[i], sus[chunk[i].ID], today, now)
 			if err != nil {
-				return written, fmt.Errorf("case %s (id %d): %w", chunk[i].CaseNo, chunk[i].ID, err)
+				return nil, fmt.Errorf("case %s (id %d): %w", chunk[i].CaseNo, chunk[i].ID, err)
 			}
 			rows = append(rows, r...)
 		}
 		if err := writeRows(ctx, tx, ids, rows, created); err != nil {
-			return written, err
+			return nil, err
 		}
-		written += len(rows)
+		written = append(written, rows...)
 	}
 	return written, nil
+}
+
+// PlanNew returns a function that computes the deadline rows of a case
+// just created (no suspensions can exist yet), exactly as Recompute writes
+// them for it, over the calendar as tx sees it, as of today. It is safe for
+// concurrent use: the ledger import plans on its reading goroutine.
+func (s *Service) PlanNew(ctx context.Context, tx *gorm.DB) (func(c *models.Case) ([]models.Deadline, error), error) {
+	cal, err := s.Calendar(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	pl, today, now := s.planner(cal), s.Today(), s.now().UTC()
+	return func(c *models.Case) ([]models.Deadline, error) {
+		return s.rowsOf(pl, c, nil, today, now)
+	}, nil
+}
+
+// planner returns the deadline planner of cal, kept while cal is the
+// current calendar so that its memo of counted periods serves every case.
+func (s *Service) planner(cal *calendar.Calendar) *deadline.Planner {
+	s.calMu.Lock()
+	defer s.calMu.Unlock()
+	if s.pl == nil || s.plCal != cal {
+		s.pl, s.plCal = deadline.NewPlanner(s.rules, cal), cal
+	}
+	return s.pl
 }
 
 // RecomputeCases recomputes the given cases, batchSize per transaction.
@@ -119,33 +147,7 @@ func (s *Service) RecomputeCases(ctx context.Context, ids []int64) (RecomputeRes
 			if err := tx.Where("id IN ?", chunk).Find(&cases).Error; err != nil {
 				return err
 			}
-			sus, err := loadSuspensions(ctx, tx, chunk)
-			if err != nil {
-				return err
-			}
-			cal, err := s.Calendar(ctx, tx)
-			if err != nil {
-				return err
-			}
-			pl, today, now := deadline.NewPlanner(s.rules, cal), s.Today(), s.now().UTC()
-			var rows []models.Deadline
-			var done []int64
-			for i := range cases {
-				r, err := s.rowsOf(pl, &cases[i], sus[cases[i].ID], today, now)
-				if err != nil {
-					s.log.Warn("deadline recompute refused", "case_id", cases[i].ID, "case_no", cases[i].CaseNo, "err", err)
-					res.Failed++
-					continue
-				}
-				rows = append(rows, r...)
-				done = append(done, cases[i].ID)
-			}
-			if err := writeRows(ctx, tx, done, rows, false); err != nil {
-				return err
-			}
-			res.Cases += len(done)
-			res.Rows += len(rows)
-			return nil
+			return s.recomputeLoaded(ctx, tx, cases, &res)
 		})
 		if err != nil {
 			return res, errs.Internal(err)
@@ -154,28 +156,72 @@ func (s *Service) RecomputeCases(ctx context.Context, ids []int64) (RecomputeRes
 	return res, nil
 }
 
+// allPerTx is how many cases RecomputeAll recomputes per transaction.
+const allPerTx = 4 * batchSize
+
 // RecomputeAll recomputes every reconsideration case (after an import that
-// bypassed the hooks, or to repair), batchSize per transaction.
+// bypassed the hooks, or to repair), in id order, allPerTx cases per
+// transaction: each transaction reads its cases by id range, so the
+// database is read once.
 func (s *Service) RecomputeAll(ctx context.Context) (RecomputeResult, error) {
-	var total RecomputeResult
+	var res RecomputeResult
 	var last int64
 	for {
-		var ids []int64
-		if err := s.db.Read.WithContext(ctx).Model(&models.Case{}).Where("id > ?", last).Order("id").Limit(batchSize).Pluck("id", &ids).Error; err != nil {
-			return total, errs.Internal(err)
-		}
-		if len(ids) == 0 {
-			return total, nil
-		}
-		r, err := s.RecomputeCases(ctx, ids)
-		total.Cases += r.Cases
-		total.Rows += r.Rows
-		total.Failed += r.Failed
+		n := 0
+		err := s.db.Tx(ctx, func(tx *gorm.DB) error {
+			var cases []models.Case
+			if err := tx.Where("id > ?", last).Order("id").Limit(allPerTx).Find(&cases).Error; err != nil {
+				return err
+			}
+			if n = len(cases); n == 0 {
+				return nil
+			}
+			last = cases[n-1].ID
+			return s.recomputeLoaded(bulk.WithStatements(ctx, tx), tx, cases, &res)
+		})
 		if err != nil {
-			return total, err
+			return res, errs.Internal(err)
 		}
-		last = ids[len(ids)-1]
+		if n == 0 {
+			return res, nil
+		}
 	}
+}
+
+// recomputeLoaded replaces the deadline rows of cases, read in tx. A case
+// the engine refuses is logged, counted in res and keeps its rows.
+func (s *Service) recomputeLoaded(ctx context.Context, tx *gorm.DB, cases []models.Case, res *RecomputeResult) error {
+	ids := make([]int64, len(cases))
+	for i := range cases {
+		ids[i] = cases[i].ID
+	}
+	sus, err := loadSuspensions(ctx, tx, ids)
+	if err != nil {
+		return err
+	}
+	cal, err := s.Calendar(ctx, tx)
+	if err != nil {
+		return err
+	}
+	pl, today, now := s.planner(cal), s.Today(), s.now().UTC()
+	rows := make([]models.Deadline, 0, 5*len(cases))
+	done := ids[:0:0]
+	for i := range cases {
+		r, err := s.rowsOf(pl, &cases[i], sus[cases[i].ID], today, now)
+		if err != nil {
+			s.log.Warn("deadline recompute refused", "case_id", cases[i].ID, "case_no", cases[i].CaseNo, "err", err)
+			res.Failed++
+			continue
+		}
+		rows = append(rows, r...)
+		done = append(done, cases[i].ID)
+	}
+	if err := writeRows(ctx, tx, done, rows, false); err != nil {
+		return err
+	}
+	res.Cases += len(done)
+	res.Rows += len(rows)
+	return nil
 }
 
 // RecomputeYear recomputes the cases a change of year's calendar can move:
@@ -197,8 +243,12 @@ func (s *Service) RecomputeYear(ctx context.Context, year int) (RecomputeResult,
 
 func loadSuspensions(ctx context.Context, tx *gorm.DB, ids []int64) (map[int64][]models.CaseSuspension, error) {
 	var rows []models.CaseSuspension
-	if err := tx.WithContext(ctx).Where("case_id IN ?", ids).Order("case_id, from_on, id").Find(&rows).Error; err != nil {
-		return nil, err
+	for start := 0; start < len(ids); start += batchSize {
+		var part []models.CaseSuspension
+		if err := tx.WithContext(ctx).Where("case_id IN ?", ids[start:min(start+batchSize, len(ids))]).Order("case_id, from_on, id").Find(&part).Error; err != nil {
+			return nil, err
+		}
+		rows = append(rows, part...)
 	}
 	out := make(map[int64][]models.CaseSuspension, len(rows))
 	for _, r := range rows {
@@ -210,15 +260,15 @@ func loadSuspensions(ctx context.Context, tx *gorm.DB, ids []int64) (map[int64][
 // writeRows replaces the deadline rows of the cases ids with rows.
 func writeRows(ctx context.Context, tx *gorm.DB, ids []int64, rows []models.Deadline, created bool) error {
 	tx = tx.WithContext(ctx)
-	if !created && len(ids) > 0 {
-		if err := tx.Where("subject_type = ? AND subject_id IN ?", SubjectCase, ids).Delete(&models.Deadline{}).Error; err != nil {
-			return errs.Internal(err)
+	if !created {
+		for start := 0; start < len(ids); start += batchSize {
+			chunk := ids[start:min(start+batchSize, len(ids))]
+			if err := tx.Where("subject_type = ? AND subject_id IN ?", SubjectCase, chunk).Delete(&models.Deadline{}).Error; err != nil {
+				return errs.Internal(err)
+			}
 		}
 	}
-	if len(rows) == 0 {
-		return nil
-	}
-	if err := tx.CreateInBatches(rows, batchSize).Error; err != nil {
+	if err := bulk.Insert(ctx, tx, rows); err != nil {
 		return errs.Internal(err)
 	}
 	return nil

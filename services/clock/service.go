@@ -69,6 +69,9 @@ type Service struct {
 	calStamp   string // count|max(updated_at) of calendar_years when cal was built
 	calChecked time.Time
 	checkEvery time.Duration
+	// pl is the planner of plCal (see planner), under calMu.
+	pl    *deadline.Planner
+	plCal *calendar.Calendar
 }
 
 // New returns the service on db.

@@ -99,8 +99,7 @@ func (p *Planner) Litigation(f LitigationFacts, today calendar.Date) ([]Deadline
 			if s.DueOn.Before(s.ReceivedOn) {
 				return nil, invalid("suggestions[%d]: due %s before received %s", i, s.DueOn, s.ReceivedOn)
 			}
-			r := Result{Period: Period{Start: s.ReceivedOn, Event: rule.Start}, Nominal: *s.DueOn, Due: *s.DueOn}
-			d := p.status(kind, ref, rule, r, s.RepliedOn, nil, today)
+			d := p.status(kind, ref, rule, counted{Due: *s.DueOn}, s.RepliedOn, nil, today)
 			d.ExplanationZH = fmt.Sprintf("%s 收到建议，建议书载明答复期限 → %s", s.ReceivedOn, s.DueOn)
 			d.ExplanationEN = fmt.Sprintf("suggestion received %s; reply date set by the issuer = %s", s.ReceivedOn, s.DueOn)
 			out = append(out, d)

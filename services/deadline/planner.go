@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 
 	"fuyi/services/calendar"
 )
@@ -113,15 +114,75 @@ type Facts struct {
 	OpinionLetters  []OpinionLetter
 }
 
-// Planner computes a case's deadlines from its facts.
+// Planner computes a case's deadlines from its facts. It remembers the
+// periods it has counted (a period's due date and explanation depend only
+// on the period and the calendar), so one Planner kept for a calendar plans
+// a million cases without counting the same period twice. It is safe for
+// concurrent use.
 type Planner struct {
 	rules *Rules
 	cal   *calendar.Calendar
+
+	mu   sync.Mutex
+	memo map[periodKey]counted
 }
+
+// periodKey is a Period without adjustments.
+type periodKey struct {
+	start     calendar.Date
+	length    int
+	unit      Unit
+	direction Direction
+	event     string
+}
+
+// counted is a computed period as the planner uses it: the due date and
+// the explanation in both languages (or the calendar error).
+type counted struct {
+	Due    calendar.Date
+	ZH, EN string
+	err    error
+}
+
+// memoLimit bounds the remembered periods (about 10 years of start dates ×
+// the rules' periods fit many times over).
+const memoLimit = 1 << 17
 
 // NewPlanner returns a Planner over a rules table and a calendar.
 func NewPlanner(rules *Rules, cal *calendar.Calendar) *Planner {
 	return &Planner{rules: rules, cal: cal}
+}
+
+// count is ComputePeriod with the explanations, remembered for periods
+// without adjustments.
+func (p *Planner) count(per Period) (counted, error) {
+	if len(per.Adjustments) > 0 {
+		return countPeriod(p.cal, per)
+	}
+	key := periodKey{per.Start, per.Length, per.Unit, per.Direction, per.Event}
+	p.mu.Lock()
+	c, ok := p.memo[key]
+	p.mu.Unlock()
+	if ok {
+		return c, c.err
+	}
+	c, err := countPeriod(p.cal, per)
+	c.err = err
+	p.mu.Lock()
+	if p.memo == nil || len(p.memo) >= memoLimit {
+		p.memo = make(map[periodKey]counted)
+	}
+	p.memo[key] = c
+	p.mu.Unlock()
+	return c, err
+}
+
+func countPeriod(cal *calendar.Calendar, per Period) (counted, error) {
+	r, err := ComputePeriod(cal, per)
+	if err != nil {
+		return counted{}, err
+	}
+	return counted{Due: r.Due, ZH: r.Explain("zh"), EN: r.Explain("en")}, nil
 }
 
 func (f Facts) regime() Regime {
@@ -175,21 +236,21 @@ func (f Facts) validate() error {
 //     correction time out of the period).
 //
 // pending is true while a correction notice awaits corrected materials.
-func (p *Planner) deemed(f Facts) (review Result, deemedOn calendar.Date, pending bool, err error) {
+func (p *Planner) deemed(f Facts) (review counted, deemedOn calendar.Date, pending bool, err error) {
 	start, event := f.ReceivedOn, "received"
 	if f.CorrectionNoticeOn != nil {
 		if f.CorrectionReceivedOn == nil {
-			return Result{}, calendar.Date{}, true, nil
+			return counted{}, calendar.Date{}, true, nil
 		}
 		start, event = *f.CorrectionReceivedOn, "correction_received"
 	}
 	rule, ok := p.rules.Lookup(AcceptanceReview, f.regime(), f.procedure())
 	if !ok {
-		return Result{}, calendar.Date{}, false, fmt.Errorf("deadline: no %s rule for %s", AcceptanceReview, f.regime())
+		return counted{}, calendar.Date{}, false, fmt.Errorf("deadline: no %s rule for %s", AcceptanceReview, f.regime())
 	}
-	review, err = ComputePeriod(p.cal, Period{Start: start, Length: rule.Length, Unit: rule.Unit, Event: event})
+	review, err = p.count(Period{Start: start, Length: rule.Length, Unit: rule.Unit, Event: event})
 	if err != nil {
-		return Result{}, calendar.Date{}, false, err
+		return counted{}, calendar.Date{}, false, err
 	}
 	if f.regime() == RL2017 {
 		return review, start, false, nil
@@ -449,7 +510,7 @@ func mergeSuspensions(ss []Suspension, from calendar.Date) []Suspension {
 
 func (p *Planner) suspensionLapse(ref string, rule Rule, s Suspension, closed *calendar.Date, today calendar.Date) Deadline {
 	per := Period{Start: s.From, Length: rule.Length, Unit: rule.Unit, Event: rule.Start}
-	r, err := ComputePeriod(p.cal, per)
+	r, err := p.count(per)
 	if err != nil {
 		return p.missing(SuspensionLapse, ref, rule, err)
 	}
@@ -529,7 +590,7 @@ var (
 // act was performed; cancelled (case closed) makes a still-open deadline
 // not applicable.
 func (p *Planner) track(kind Kind, ref string, rule Rule, per Period, done, cancelled *calendar.Date, today calendar.Date) Deadline {
-	r, err := ComputePeriod(p.cal, per)
+	r, err := p.count(per)
 	if err != nil {
 		d := p.missing(kind, ref, rule, err)
 		// A step done no later than the earliest the due date can be is met
@@ -546,10 +607,10 @@ func (p *Planner) track(kind Kind, ref string, rule Rule, per Period, done, canc
 	return p.status(kind, ref, rule, r, done, cancelled, today)
 }
 
-func (p *Planner) status(kind Kind, ref string, rule Rule, r Result, done, cancelled *calendar.Date, today calendar.Date) Deadline {
+func (p *Planner) status(kind Kind, ref string, rule Rule, r counted, done, cancelled *calendar.Date, today calendar.Date) Deadline {
 	due := r.Due
 	d := Deadline{Kind: kind, Ref: ref, DueOn: &due, ArticleZH: rule.ArticleZH, ArticleEN: rule.ArticleEN,
-		ExplanationZH: r.Explain("zh"), ExplanationEN: r.Explain("en")}
+		ExplanationZH: r.ZH, ExplanationEN: r.EN}
 	switch {
 	case done != nil:
 		d.MetOn = done

@@ -128,6 +128,9 @@ var actTypeZH = map[string]string{"penalty": "行政处罚", "coercive_measure":
 
 // WriteCSV writes organ o's cases (at most limit when > 0) as a ledger CSV
 // with the Chinese headers of DESIGN §7 and a UTF-8 BOM, as Excel saves it.
+// A limit beyond organ o's cases continues with the next organs' cases
+// (each with its own case numbers and agencies), so one file can hold a
+// million rows for the import benchmark.
 func WriteCSV(w io.Writer, p *Plan, o, limit int) (int, error) {
 	if _, err := io.WriteString(w, "\ufeff"); err != nil {
 		return 0, err
@@ -136,36 +139,36 @@ func WriteCSV(w io.Writer, p *Plan, o, limit int) (int, error) {
 	_ = cw.Write([]string{"案号", "申请人", "申请人类型", "被申请人", "行政行为类别", "管理领域", "收件日期", "受理情况", "受理日期", "审理程序", "结案日期", "审理结果", "终止原因", "备注"})
 	n := 0
 	stop := fmt.Errorf("stop")
-	org := p.Scale.Organs[o]
-	err := p.EachCase(o, func(c *Case) error {
-		if limit > 0 && n >= limit {
-			return stop
+	for ; o < len(p.Scale.Organs); o++ {
+		org := p.Scale.Organs[o]
+		err := p.EachCase(o, func(c *Case) error {
+			if limit > 0 && n >= limit {
+				return stop
+			}
+			proc := ""
+			switch c.Procedure {
+			case "ordinary":
+				proc = "普通"
+			case "simplified":
+				proc = "简易"
+			}
+			outcome := outcomeZH[c.Outcome]
+			if c.Outcome == "revoked" && c.Redo {
+				outcome = "撤销并责令重作"
+			}
+			if err := cw.Write([]string{c.CaseNo, c.Applicant, applicantTypeZH[c.ApplicantType], AgencyName(org, c.Agency), actTypeZH[c.ActType], c.Area,
+				c.ReceivedOn, intakeZH[c.Intake], c.AcceptedOn, proc, c.ClosedOn, outcome, terminationZH[c.Termination], c.Note}); err != nil {
+				return err
+			}
+			n++
+			return nil
+		})
+		if err == stop || limit <= 0 || n >= limit {
+			break
 		}
-		proc := ""
-		switch c.Procedure {
-		case "ordinary":
-			proc = "普通"
-		case "simplified":
-			proc = "简易"
+		if err != nil {
+			return n, err
 		}
-		outcome := outcomeZH[c.Outcome]
-		if c.Outcome == "revoked" && c.Redo {
-			outcome = "撤销并责令重作"
-		}
-		closed := c.ClosedOn
-		area := ""
-		if c.Area != "" {
-			area = c.Area
-		}
-		if err := cw.Write([]string{c.CaseNo, c.Applicant, applicantTypeZH[c.ApplicantType], AgencyName(org, c.Agency), actTypeZH[c.ActType], area,
-			c.ReceivedOn, intakeZH[c.Intake], c.AcceptedOn, proc, closed, outcome, terminationZH[c.Termination], c.Note}); err != nil {
-			return err
-		}
-		n++
-		return nil
-	})
-	if err != nil && err != stop {
-		return n, err
 	}
 	cw.Flush()
 	return n, cw.Error()

@@ -201,8 +201,26 @@ func parseCaseRow(r Row, today string) (caseRow, []Problem) {
 	return c, ps
 }
 
-// hash is the identity of the row's content: equal rows, equal hashes.
-func (c *caseRow) hash() string {
+// rowHash is the identity of a row's content: equal rows, equal hashes.
+type rowHash [16]byte
+
+// String is the hash as stored in cases.import_hash (32 hex digits).
+func (h rowHash) String() string { return hex.EncodeToString(h[:]) }
+
+// parseRowHash reads a stored import_hash; ok is false for anything that
+// String does not write (such a hash matches no row).
+func parseRowHash(s string) (h rowHash, ok bool) {
+	if len(s) != 2*len(h) {
+		return h, false
+	}
+	if _, err := hex.Decode(h[:], []byte(s)); err != nil || h.String() != s {
+		return rowHash{}, false
+	}
+	return h, true
+}
+
+// sum is the hash of the row's content.
+func (c *caseRow) sum() rowHash {
 	h := sha256.New()
 	// The case number is the key, not the content: a generated number must
 	// not make a keyless row look changed.
@@ -211,7 +229,9 @@ func (c *caseRow) hash() string {
 		h.Write([]byte(f))
 		h.Write([]byte{0})
 	}
-	return hex.EncodeToString(h.Sum(nil)[:16])
+	var out rowHash
+	copy(out[:], h.Sum(nil))
+	return out
 }
 
 // compositeKey is the import key of a row without a case number: applicant,

@@ -16,6 +16,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"fuyi/models"
+	"fuyi/services/bulk"
 	"fuyi/services/errs"
 	"fuyi/services/lifecycle"
 	"fuyi/services/organs"
@@ -27,12 +28,20 @@ const KindCases = "cases"
 // Change is one case written by an import: Before is nil for a new case.
 type Change struct {
 	Before, After *models.Case
+	// Deadlines are the deadline rows the import wrote with a new case
+	// (ImportOptions.Deadlines); nil when the hooks are to compute them.
+	Deadlines []models.Deadline
 }
 
 // BatchHook is the batch form of the lifecycle hooks: it gets the cases of
 // one write batch (up to ImportOptions.BatchSize) inside the transaction.
 // When set, it replaces the per-case Hooks for imports.
 type BatchHook func(ctx context.Context, tx *gorm.DB, changes []Change) error
+
+// PlanFunc returns the deadline rows of a new case (SubjectID c.ID) exactly
+// as the deadline hook writes them for it. The import calls it from its
+// reading goroutine, concurrently with its writes.
+type PlanFunc func(c *models.Case) ([]models.Deadline, error)
 
 // ProgressFunc reports rows processed. While validating, total is 0 (not yet
 // known); while writing, total is the number of data rows.
@@ -67,9 +76,14 @@ type ImportOptions struct {
 	// entry (deadlines, statistics rollup); BatchHook replaces them when set.
 	Hooks     []lifecycle.Hook
 	BatchHook BatchHook
+	// Deadlines, used with BatchHook, returns the planner of new cases'
+	// deadlines as of tx (called once, at the start of the writing): the
+	// import then plans them while it writes the batches before, writes
+	// them with the cases and hands them to BatchHook in Change.Deadlines.
+	Deadlines func(ctx context.Context, tx *gorm.DB) (PlanFunc, error)
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
-	// BatchSize is the number of new cases inserted per statement batch (default 400).
+	// BatchSize is the number of new cases written per batch (default 1000).
 	BatchSize int
 	// Phase, when set, is told when validation and writing start.
 	Phase func(phase string)
@@ -92,7 +106,7 @@ func Import(ctx context.Context, db *models.DB, opts ImportOptions, progress Pro
 		opts.Now = time.Now
 	}
 	if opts.BatchSize <= 0 {
-		opts.BatchSize = 400
+		opts.BatchSize = 1000
 	}
 	if progress == nil {
 		progress = func(int, int) {}
@@ -177,33 +191,42 @@ func resolveOrgan(ctx context.Context, q *gorm.DB, opts *ImportOptions, res *Res
 	return &o, nil
 }
 
-// existingCase is what the import needs to know of a case already in the organ.
+// existingCase is what the import needs to know of a case already in the
+// organ: kept small, since a re-imported ledger of a million rows holds a
+// million of them.
 type existingCase struct {
-	ID         int64
-	CaseNo     string
-	Version    int64
-	ImportHash string
-	// ProjHash is the content hash of the case as its ledger row would read.
-	ProjHash string
+	ID     int64
+	CaseNo string
+	// ImportHash is the hash of the ledger row last imported (when
+	// HasImportHash); ProjHash the hash of the case as its ledger row would
+	// read now.
+	ImportHash, ProjHash rowHash
+	HasImportHash        bool
 	// AppEdited: the last write of the case was made in the app.
 	AppEdited bool
 }
 
 // caseIndex finds the cases of an organ by case number and by import key.
 type caseIndex struct {
-	byCaseNo map[string]*existingCase
-	byKey    map[string]*existingCase
+	cases    []existingCase
+	byCaseNo map[string]int32 // index into cases
+	byKey    map[string]int32
 }
 
 // loadIndex streams the organ's cases (with the columns of a ledger row)
 // into an index. organ nil (to be created) gives an empty index.
 func loadIndex(ctx context.Context, q *gorm.DB, organ *models.Organ) (*caseIndex, error) {
-	ix := &caseIndex{byCaseNo: map[string]*existingCase{}, byKey: map[string]*existingCase{}}
+	ix := &caseIndex{byCaseNo: map[string]int32{}, byKey: map[string]int32{}}
 	if organ == nil {
 		return ix, nil
 	}
+	var n int64
+	if err := q.WithContext(ctx).Model(&models.Case{}).Where("organ_id = ?", organ.ID).Count(&n).Error; err != nil {
+		return nil, err
+	}
+	ix.cases, ix.byCaseNo = make([]existingCase, 0, n), make(map[string]int32, n)
 	rows, err := q.WithContext(ctx).Table("cases").
-		Select("cases.id, cases.case_no, cases.version, cases.status, cases.import_key, cases.import_hash, cases.edited_in_app_at, cases.updated_at, "+
+		Select("cases.id, cases.case_no, cases.status, cases.import_key, cases.import_hash, cases.edited_in_app_at, cases.updated_at, "+
 			"cases.applicant, cases.applicant_type, COALESCE(agencies.name, ''), cases.act_type, cases.area, cases.received_on, cases.accepted_on, "+
 			"cases.procedure, cases.closed_on, cases.outcome, cases.outcome_partial, cases.outcome_redo, cases.termination, cases.note").
 		Joins("LEFT JOIN agencies ON agencies.id = cases.respondent_id").
@@ -215,7 +238,7 @@ func loadIndex(ctx context.Context, q *gorm.DB, organ *models.Organ) (*caseIndex
 	for rows.Next() {
 		var (
 			e                      existingCase
-			status, key            string
+			status, key, imported  string
 			edited                 *time.Time
 			updated                time.Time
 			cr                     caseRow
@@ -223,18 +246,21 @@ func loadIndex(ctx context.Context, q *gorm.DB, organ *models.Organ) (*caseIndex
 			partial, redo          bool
 			applicantType, actType string
 		)
-		if err := rows.Scan(&e.ID, &e.CaseNo, &e.Version, &status, &key, &e.ImportHash, &edited, &updated,
+		if err := rows.Scan(&e.ID, &e.CaseNo, &status, &key, &imported, &edited, &updated,
 			&cr.Applicant, &applicantType, &cr.Respondent, &actType, &cr.Area, &cr.ReceivedOn, &accepted,
 			&cr.Procedure, &closed, &cr.Outcome, &partial, &redo, &cr.Termination, &cr.Note); err != nil {
 			return nil, err
 		}
 		cr.ApplicantType, cr.ActType = applicantType, actType
 		projectCase(&cr, status, accepted, closed, partial, redo)
-		e.ProjHash = cr.hash()
+		e.ProjHash = cr.sum()
+		e.ImportHash, e.HasImportHash = parseRowHash(imported)
 		e.AppEdited = edited != nil && !edited.Before(updated)
-		ix.byCaseNo[e.CaseNo] = &e
+		i := int32(len(ix.cases))
+		ix.cases = append(ix.cases, e)
+		ix.byCaseNo[e.CaseNo] = i
 		if strings.HasPrefix(key, "k:") {
-			ix.byKey[key] = &e
+			ix.byKey[key] = i
 		}
 	}
 	return ix, rows.Err()
@@ -261,11 +287,31 @@ func projectCase(cr *caseRow, status string, accepted, closed *string, partial, 
 
 // match finds the existing case of a row and its import key.
 func (ix *caseIndex) match(cr *caseRow, occurrence int) (*existingCase, string) {
-	if cr.CaseNo != "" {
-		return ix.byCaseNo[cr.CaseNo], caseNoKey(cr.CaseNo)
+	i, key := ix.find(cr, occurrence)
+	if i < 0 {
+		return nil, key
 	}
-	key := compositeKey(cr.Applicant, cr.Respondent, cr.ReceivedOn, occurrence)
-	return ix.byKey[key], key
+	return &ix.cases[i], key
+}
+
+// find is match with the case's position in ix.cases (-1: none).
+func (ix *caseIndex) find(cr *caseRow, occurrence int) (int, string) {
+	var (
+		i   int32
+		ok  bool
+		key string
+	)
+	if cr.CaseNo != "" {
+		i, ok = ix.byCaseNo[cr.CaseNo]
+		key = caseNoKey(cr.CaseNo)
+	} else {
+		key = compositeKey(cr.Applicant, cr.Respondent, cr.ReceivedOn, occurrence)
+		i, ok = ix.byKey[key]
+	}
+	if !ok {
+		return -1, key
+	}
+	return int(i), key
 }
 
 type action int
@@ -277,11 +323,11 @@ const (
 	actConflict
 )
 
-func classify(hash string, ex *existingCase) action {
+func classify(hash rowHash, ex *existingCase) action {
 	switch {
 	case ex == nil:
 		return actCreate
-	case hash == ex.ImportHash || hash == ex.ProjHash:
+	case ex.HasImportHash && hash == ex.ImportHash || hash == ex.ProjHash:
 		return actUnchanged
 	case ex.AppEdited:
 		return actConflict
@@ -294,7 +340,7 @@ type validation struct {
 	total int
 	// fileCaseNos holds the case numbers written in the file (hashed), which
 	// generated numbers must avoid.
-	fileCaseNos map[uint64]int
+	fileCaseNos map[uint64]int32
 	seed        maphash.Seed
 	agencies    map[string]bool
 }
@@ -393,16 +439,16 @@ func validate(ctx context.Context, q *gorm.DB, organ *models.Organ, opts *Import
 	if err != nil || sc == nil {
 		return nil, err
 	}
-	v := &validation{fileCaseNos: map[uint64]int{}, seed: maphash.MakeSeed(), agencies: map[string]bool{}}
+	v := &validation{fileCaseNos: map[uint64]int32{}, seed: maphash.MakeSeed(), agencies: map[string]bool{}}
 	occurrences := map[uint64]int{}
-	matched := map[int64]int{}
+	matched := make([]int32, len(ix.cases)) // the first row matching each existing case
 	today := opts.Now().In(chinaTime).Format(time.DateOnly)
-	err = sc.each(ctx, res, func(r Row) error {
+	err = parseAll(ctx, sc, res, today, func(pr *parsedRow) error {
+		r, cr, problems := pr.Row, &pr.cr, pr.problems
 		v.total++
 		if v.total%progressEvery == 0 {
 			progress(v.total, 0)
 		}
-		cr, problems := parseCaseRow(r, today)
 		for _, p := range problems {
 			res.AddError(p)
 		}
@@ -413,7 +459,7 @@ func validate(ctx context.Context, q *gorm.DB, organ *models.Organ, opts *Import
 				res.AddError(r.Problem("case_no", fmt.Sprintf("案号“%s”与第%d行重复", cr.CaseNo, first), fmt.Sprintf("case number %q repeats row %d", cr.CaseNo, first)))
 				return nil
 			}
-			v.fileCaseNos[h] = r.Num
+			v.fileCaseNos[h] = int32(r.Num)
 		} else if cr.Applicant != "" && cr.Respondent != "" && cr.ReceivedOn != "" {
 			h := maphash.String(v.seed, cr.Applicant+"\x00"+cr.Respondent+"\x00"+cr.ReceivedOn)
 			occurrences[h]++
@@ -426,15 +472,16 @@ func validate(ctx context.Context, q *gorm.DB, organ *models.Organ, opts *Import
 			v.agencies[cr.Respondent] = true
 			res.AgenciesCreated = append(res.AgenciesCreated, cr.Respondent)
 		}
-		ex, _ := ix.match(&cr, occurrence)
-		if ex != nil {
-			if first, dup := matched[ex.ID]; dup {
+		var ex *existingCase
+		if i, _ := ix.find(cr, occurrence); i >= 0 {
+			ex = &ix.cases[i]
+			if first := matched[i]; first != 0 {
 				res.AddError(r.Problem("case_no", fmt.Sprintf("与第%d行是同一案件（%s）", first, ex.CaseNo), fmt.Sprintf("the same case (%s) as row %d", ex.CaseNo, first)))
 				return nil
 			}
-			matched[ex.ID] = r.Num
+			matched[i] = int32(r.Num)
 		}
-		switch classify(cr.hash(), ex) {
+		switch classify(pr.sum, ex) {
 		case actCreate:
 			res.Created++
 		case actUnchanged:
@@ -484,25 +531,61 @@ type refusal struct{}
 
 func (*refusal) Error() string { return "import refused" }
 
-// writer is the second pass: it writes inside one transaction.
+// writer is the second pass, in one transaction: a reading goroutine
+// (produce) parses and classifies the rows again, gives the new cases ids,
+// plans their deadlines and takes the values of their rows, batch by
+// batch, while the transaction's goroutine (consume) numbers the keyless
+// cases and writes the batches in file order. The reading goroutine does
+// not use the transaction (a connection serves one statement at a time).
 type writer struct {
 	ctx      context.Context
 	tx       *gorm.DB
 	opts     *ImportOptions
 	organ    *models.Organ
 	v        *validation
-	ix       *caseIndex
-	agencies map[string]int64
 	res      *Result
 	now      time.Time
 	caseNoRe *regexp.Regexp
-	// maxSeq is the highest sequence per year among the file's own numbers.
-	maxSeq map[int]int
+	agencies map[string]int64
+	// The reading goroutine reads ix (and alone writes its cases' fields)
+	// and owns the fields after it until it is done; block is the
+	// transaction goroutine's.
+	ix *caseIndex
 	// block holds allocated but unused sequence numbers per year.
-	block   map[int][]int
+	block map[int][]int
+	// maxSeq is the highest sequence per year among the file's own numbers.
+	maxSeq  map[int]int
+	ids     *bulk.IDs
+	plan    PlanFunc
 	pending []models.Case
 	rows    []caseRow
+	nums    []int // the file rows of pending
 }
+
+// item is what the reading goroutine hands to the writing one: a batch of
+// new cases or one changed case.
+type item struct {
+	batch  *newCases
+	update *changedCase
+}
+
+// newCases is a batch of new cases with ids and numbers, and the values of
+// the rows to insert: cases, events, parties, deadlines (when planned).
+type newCases struct {
+	cases   []models.Case
+	changes []Change
+	inserts []*bulk.Rows
+}
+
+type changedCase struct {
+	row       int
+	id        int64
+	cr        caseRow
+	key, hash string
+}
+
+// pipelineDepth is how many batches the reading goroutine may be ahead.
+const pipelineDepth = 2
 
 func write(ctx context.Context, db *models.DB, organ *models.Organ, opts *ImportOptions, v *validation, res *Result, progress ProgressFunc) error {
 	return db.Tx(models.Alone(ctx), func(tx *gorm.DB) error { // a long transaction: not in a group commit
@@ -519,7 +602,7 @@ func write(ctx context.Context, db *models.DB, organ *models.Organ, opts *Import
 			}
 			res.OrganID = organ.ID
 		}
-		w := &writer{ctx: ctx, tx: tx, opts: opts, organ: organ, v: v, res: res, now: opts.Now().UTC(),
+		w := &writer{ctx: bulk.WithStatements(ctx, tx), tx: tx, opts: opts, organ: organ, v: v, res: res, now: opts.Now().UTC(),
 			agencies: map[string]int64{}, maxSeq: map[int]int{}, block: map[int][]int{}}
 		w.caseNoRe = caseNoPattern(organ)
 		var err error
@@ -528,6 +611,15 @@ func write(ctx context.Context, db *models.DB, organ *models.Organ, opts *Import
 		}
 		if err := w.loadAgencies(); err != nil {
 			return err
+		}
+		if w.ids, err = bulk.NewIDs(ctx, tx, "cases"); err != nil {
+			return errs.Internal(err)
+		}
+		w.ids.Outside(db.Write) // PostgreSQL: the reading goroutine draws ids outside the transaction
+		if opts.Deadlines != nil && opts.BatchHook != nil {
+			if w.plan, err = opts.Deadlines(ctx, tx); err != nil {
+				return err
+			}
 		}
 		// The counts are recomputed from what this transaction sees.
 		res.Created, res.Updated, res.Unchanged, res.Skipped = 0, 0, 0, 0
@@ -540,64 +632,118 @@ func write(ctx context.Context, db *models.DB, organ *models.Organ, opts *Import
 		if sc == nil || !res.OK() {
 			return &refusal{}
 		}
-		occurrences := map[uint64]int{}
-		today := opts.Now().In(chinaTime).Format(time.DateOnly)
-		processed := 0
-		err = sc.each(ctx, res, func(r Row) error {
-			processed++
-			if processed%progressEvery == 0 {
-				progress(processed, v.total)
-			}
-			cr, problems := parseCaseRow(r, today)
-			if len(problems) > 0 {
-				// The file changed between the passes.
-				for _, p := range problems {
-					res.AddError(p)
-				}
-				return &refusal{}
-			}
-			occurrence := 0
-			if cr.CaseNo == "" {
-				t := maphash.String(v.seed, cr.Applicant+"\x00"+cr.Respondent+"\x00"+cr.ReceivedOn)
-				occurrences[t]++
-				occurrence = occurrences[t]
-			}
-			ex, key := w.ix.match(&cr, occurrence)
-			hash := cr.hash()
-			switch classify(hash, ex) {
-			case actUnchanged:
-				res.Unchanged++
-			case actConflict:
-				res.addConflict(r.Num, ex)
-			case actUpdate:
-				res.Updated++
-				return w.update(r.Num, ex, &cr, key, hash)
-			case actCreate:
-				res.Created++
-				return w.add(&cr, key, hash)
-			}
+		pctx, cancel := context.WithCancel(w.ctx)
+		defer cancel()
+		items := make(chan item, pipelineDepth)
+		produced := make(chan error, 1)
+		go func() {
+			defer close(items)
+			produced <- w.produce(pctx, sc, items, progress)
+		}()
+		if err := w.consume(items, cancel); err != nil {
+			<-produced
+			return err
+		}
+		if err := <-produced; err != nil {
+			return err
+		}
+		return w.advanceCounters()
+	})
+}
+
+// consume writes the items in order; after a failure it stops the reading
+// goroutine and drains what it had sent.
+func (w *writer) consume(items <-chan item, stop func()) error {
+	var failed error
+	for it := range items {
+		if failed != nil {
+			continue
+		}
+		switch {
+		case it.batch != nil:
+			failed = w.writeNew(it.batch)
+		case it.update != nil:
+			u := it.update
+			failed = w.update(u.row, u.id, &u.cr, u.key, u.hash)
+		}
+		if failed != nil {
+			stop()
+		}
+	}
+	return failed
+}
+
+// produce is the reading goroutine: it parses and classifies every row,
+// counts them in the result, and sends the changed cases one by one and
+// the new ones batch by batch.
+func (w *writer) produce(ctx context.Context, sc *rowScanner, items chan<- item, progress ProgressFunc) error {
+	send := func(it item) error {
+		select {
+		case items <- it:
 			return nil
-		})
-		if err != nil {
-			return err
+		case <-ctx.Done():
+			return ctx.Err()
 		}
-		if !res.OK() {
+	}
+	res, v := w.res, w.v
+	occurrences := map[uint64]int{}
+	today := w.opts.Now().In(chinaTime).Format(time.DateOnly)
+	processed := 0
+	err := parseAll(ctx, sc, res, today, func(pr *parsedRow) error {
+		r, cr, problems := pr.Row, pr.cr, pr.problems
+		processed++
+		if processed%progressEvery == 0 {
+			progress(processed, v.total)
+		}
+		if len(problems) > 0 {
+			// The file changed between the passes.
+			for _, p := range problems {
+				res.AddError(p)
+			}
 			return &refusal{}
 		}
-		if len(res.Conflicts) > 0 && !opts.SkipConflicts {
-			res.Refused = &Problem{ZH: "导入期间出现新的冲突，未写入任何数据", EN: "new conflicts appeared during the import; nothing was written"}
-			return &refusal{}
+		occurrence := 0
+		if cr.CaseNo == "" {
+			t := maphash.String(v.seed, cr.Applicant+"\x00"+cr.Respondent+"\x00"+cr.ReceivedOn)
+			occurrences[t]++
+			occurrence = occurrences[t]
 		}
-		if err := w.flush(); err != nil {
-			return err
+		ex, key := w.ix.match(&cr, occurrence)
+		hash := pr.sum
+		switch classify(hash, ex) {
+		case actUnchanged:
+			res.Unchanged++
+		case actConflict:
+			res.addConflict(r.Num, ex)
+		case actUpdate:
+			res.Updated++
+			ex.ImportHash, ex.HasImportHash = hash, true
+			return send(item{update: &changedCase{row: r.Num, id: ex.ID, cr: cr, key: key, hash: hash.String()}})
+		case actCreate:
+			res.Created++
+			w.add(r.Num, &cr, key, hash.String())
+			if len(w.pending) >= w.opts.BatchSize {
+				return w.flush(ctx, send)
+			}
 		}
-		if err := w.advanceCounters(); err != nil {
-			return err
-		}
-		res.Rows = processed
-		progress(processed, v.total)
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	if !res.OK() {
+		return &refusal{}
+	}
+	if len(res.Conflicts) > 0 && !w.opts.SkipConflicts {
+		res.Refused = &Problem{ZH: "导入期间出现新的冲突，未写入任何数据", EN: "new conflicts appeared during the import; nothing was written"}
+		return &refusal{}
+	}
+	if err := w.flush(ctx, send); err != nil {
+		return err
+	}
+	res.Rows = processed
+	progress(processed, v.total)
+	return nil
 }
 
 // bulkSession is tx for large multi-row statements: no savepoint per batch
@@ -720,8 +866,8 @@ func optional(s string) *string {
 	return &s
 }
 
-// add queues a new case; flush writes the queue.
-func (w *writer) add(cr *caseRow, key, hash string) error {
+// add queues a new case; flush hands the queue over.
+func (w *writer) add(row int, cr *caseRow, key, hash string) {
 	c := models.Case{OrganID: w.organ.ID, CaseNo: cr.CaseNo, Version: 1, Imported: true, ImportKey: key, ImportHash: hash,
 		CreatedBy: w.opts.ActorID, CreatedAt: w.now, UpdatedAt: w.now}
 	w.apply(&c, cr)
@@ -739,61 +885,87 @@ func (w *writer) add(cr *caseRow, key, hash string) error {
 	}
 	w.pending = append(w.pending, c)
 	w.rows = append(w.rows, *cr)
-	if len(w.pending) >= w.opts.BatchSize {
-		return w.flush()
-	}
-	return nil
+	w.nums = append(w.nums, row)
 }
 
-// flush numbers, inserts and hooks the queued new cases with their parties
-// and synthesised events.
-func (w *writer) flush() error {
+// flush gives the queued new cases ids, synthesises their events and
+// parties, plans their deadlines and sends the batch with the values of
+// those rows. The cases themselves are numbered (in the transaction) and
+// their values taken by writeNew.
+func (w *writer) flush(ctx context.Context, send func(item) error) error {
 	if len(w.pending) == 0 {
 		return nil
 	}
-	for i := range w.pending {
-		c := &w.pending[i]
+	ids, err := w.ids.Take(ctx, len(w.pending))
+	if err != nil {
+		return errs.Internal(err)
+	}
+	b := &newCases{cases: w.pending, changes: make([]Change, len(w.pending))}
+	events := make([]models.CaseEvent, 0, 3*len(b.cases))
+	parties := make([]models.CaseParty, 0, len(b.cases))
+	var deadlines []models.Deadline
+	for i := range b.cases {
+		c, cr := &b.cases[i], &w.rows[i]
+		c.ID = ids[i]
+		events = append(events, w.synthesise(c, cr)...)
+		for pos, name := range splitApplicants(c.Applicant) {
+			parties = append(parties, models.CaseParty{CaseID: c.ID, Role: lifecycle.PartyApplicant, Position: pos, Name: name, PartyType: c.ApplicantType})
+		}
+		b.changes[i].After = c
+		if w.plan != nil {
+			rows, err := w.plan(c)
+			if err != nil {
+				return hookErr(fmt.Errorf("row %d (%s %s): %w", w.nums[i], c.Applicant, c.ReceivedOn, err))
+			}
+			deadlines = append(deadlines, rows...)
+			b.changes[i].Deadlines = rows
+		}
+	}
+	for _, rows := range []func() (*bulk.Rows, error){
+		func() (*bulk.Rows, error) { return bulk.Values(ctx, w.tx, events) },
+		func() (*bulk.Rows, error) { return bulk.Values(ctx, w.tx, parties) },
+		func() (*bulk.Rows, error) { return bulk.Values(ctx, w.tx, deadlines) },
+	} {
+		r, err := rows()
+		if err != nil {
+			return errs.Internal(err)
+		}
+		b.inserts = append(b.inserts, r)
+	}
+	w.pending, w.rows, w.nums = nil, nil, nil
+	return send(item{batch: b})
+}
+
+// writeNew numbers the batch's keyless cases, inserts the cases and their
+// rows and runs the hooks.
+func (w *writer) writeNew(b *newCases) error {
+	for i := range b.cases {
+		c := &b.cases[i]
 		if c.CaseNo != "" {
 			continue
 		}
-		seq, no, err := w.nextNumber(c.Year)
+		seq, no, err := w.nextNumber(c.Year, b.cases)
 		if err != nil {
 			return err
 		}
 		c.Seq, c.CaseNo = seq, no
 	}
-	if err := w.tx.Create(&w.pending).Error; err != nil {
+	cases, err := bulk.Values(w.ctx, w.tx, b.cases)
+	if err != nil {
+		return errs.Internal(err)
+	}
+	if err := cases.Write(w.ctx, w.tx); err != nil {
 		if errors.Is(err, gorm.ErrDuplicatedKey) {
 			return errs.Conflict("duplicate_case_no", "案号与已有案件重复，导入未写入", "a case number collides with an existing case; nothing was written")
 		}
 		return errs.Internal(err)
 	}
-	var events []models.CaseEvent
-	var parties []models.CaseParty
-	for i := range w.pending {
-		c, cr := &w.pending[i], &w.rows[i]
-		events = append(events, w.synthesise(c, cr)...)
-		for pos, name := range splitApplicants(c.Applicant) {
-			parties = append(parties, models.CaseParty{CaseID: c.ID, Role: lifecycle.PartyApplicant, Position: pos, Name: name, PartyType: c.ApplicantType})
-		}
-	}
-	if err := w.tx.Create(&events).Error; err != nil {
-		return errs.Internal(err)
-	}
-	if len(parties) > 0 {
-		if err := w.tx.Create(&parties).Error; err != nil {
+	for _, r := range b.inserts {
+		if err := r.Write(w.ctx, w.tx); err != nil {
 			return errs.Internal(err)
 		}
 	}
-	changes := make([]Change, len(w.pending))
-	for i := range w.pending {
-		changes[i] = Change{After: &w.pending[i]}
-	}
-	if err := w.runHooks(changes); err != nil {
-		return err
-	}
-	w.pending, w.rows = w.pending[:0:0], w.rows[:0:0]
-	return nil
+	return w.runHooks(b.changes)
 }
 
 func (w *writer) runHooks(changes []Change) error {
@@ -888,12 +1060,12 @@ func (w *writer) synthesise(c *models.Case, cr *caseRow) []models.CaseEvent {
 // Numbers are taken from case_counters in blocks (one UPDATE … RETURNING per
 // block, the same counter row lifecycle.AllocateCaseNo bumps), skipping any
 // number the file or the organ already uses.
-func (w *writer) nextNumber(year int) (int, string, error) {
+func (w *writer) nextNumber(year int, batch []models.Case) (int, string, error) {
 	for {
 		if len(w.block[year]) == 0 {
 			n := 0
-			for i := range w.pending {
-				if w.pending[i].CaseNo == "" && w.pending[i].Year == year {
+			for i := range batch {
+				if batch[i].CaseNo == "" && batch[i].Year == year {
 					n++
 				}
 			}
@@ -918,12 +1090,13 @@ func (w *writer) nextNumber(year int) (int, string, error) {
 
 // allocate reserves n sequence numbers of year in case_counters.
 func (w *writer) allocate(year, n int) ([]int, error) {
-	if err := w.tx.Clauses(clause.OnConflict{DoNothing: true}).
+	tx := w.tx
+	if err := tx.Clauses(clause.OnConflict{DoNothing: true}).
 		Create(&models.CaseCounter{OrganID: w.organ.ID, Year: year, Kind: "case"}).Error; err != nil {
 		return nil, errs.Internal(err)
 	}
 	var last int
-	if err := w.tx.Raw("UPDATE case_counters SET last_seq = last_seq + ? WHERE organ_id = ? AND year = ? AND kind = ? RETURNING last_seq",
+	if err := tx.Raw("UPDATE case_counters SET last_seq = last_seq + ? WHERE organ_id = ? AND year = ? AND kind = ? RETURNING last_seq",
 		n, w.organ.ID, year, "case").Scan(&last).Error; err != nil {
 		return nil, errs.Internal(err)
 	}
@@ -955,9 +1128,9 @@ func (w *writer) advanceCounters() error {
 
 // update rewrites a changed case from its row: a guarded update, an
 // import_update event, a version snapshot and the hooks.
-func (w *writer) update(rowNum int, ex *existingCase, cr *caseRow, key, hash string) error {
+func (w *writer) update(rowNum int, id int64, cr *caseRow, key, hash string) error {
 	var before models.Case
-	if err := w.tx.Where("id = ?", ex.ID).Take(&before).Error; err != nil {
+	if err := w.tx.Where("id = ?", id).Take(&before).Error; err != nil {
 		return errs.Internal(err)
 	}
 	after := before
@@ -1011,7 +1184,6 @@ func (w *writer) update(rowNum int, ex *existingCase, cr *caseRow, key, hash str
 	if err := w.snapshot(&after); err != nil {
 		return err
 	}
-	ex.Version, ex.ImportHash = after.Version, hash
 	return w.runHooks([]Change{{Before: &before, After: &after}})
 }
 

@@ -1,0 +1,229 @@
+package bulk
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"fuyi/models"
+	"fuyi/models/modelstest"
+)
+
+// stored returns every column but id of table's rows with id in [from, to),
+// in id order, as the database renders them with their storage type
+// (SQLite's quote() tells 1 from '1' and NULL from ”).
+func stored(t *testing.T, db *models.DB, table string, from, to int64) [][]string {
+	t.Helper()
+	var cols []string
+	if db.Dialect == models.Postgres {
+		if err := db.Read.Raw("SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position", table).Scan(&cols).Error; err != nil {
+			t.Fatal(err)
+		}
+	} else {
+		if err := db.Read.Raw("SELECT name FROM pragma_table_info(?) ORDER BY cid", table).Scan(&cols).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	var exprs []string
+	for _, c := range cols {
+		if c == "id" {
+			continue
+		}
+		if db.Dialect == models.Postgres {
+			exprs = append(exprs, fmt.Sprintf("COALESCE(pg_typeof(%q)::text || ':' || %q::text, 'NULL')", c, c))
+		} else {
+			exprs = append(exprs, fmt.Sprintf("quote(%q)", c))
+		}
+	}
+	rows, err := db.Read.Raw("SELECT "+strings.Join(exprs, ", ")+" FROM "+table+" WHERE id >= ? AND id < ? ORDER BY id", from, to).Rows()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out [][]string
+	for rows.Next() {
+		vals := make([]string, len(exprs))
+		ptrs := make([]any, len(vals))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, vals)
+	}
+	if len(out) == 0 {
+		t.Fatalf("%s: no rows in [%d, %d)", table, from, to)
+	}
+	return out
+}
+
+func maxID(t *testing.T, db *models.DB, table string) int64 {
+	t.Helper()
+	var n int64
+	if err := db.Read.Raw("SELECT COALESCE(MAX(id), 0) FROM " + table).Scan(&n).Error; err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// same writes rows twice, with gorm's Create, then (those rows deleted)
+// with Insert, and compares what the database stored.
+func same[T any](t *testing.T, db *models.DB, table string, make func() []T) {
+	t.Helper()
+	ctx := context.Background()
+	start := maxID(t, db, table) + 1
+	if err := db.Write.CreateInBatches(make(), 100).Error; err != nil {
+		t.Fatal(err)
+	}
+	mid := maxID(t, db, table) + 1
+	a := stored(t, db, table, start, mid)
+	if err := db.Write.Exec("DELETE FROM "+table+" WHERE id >= ?", start).Error; err != nil {
+		t.Fatal(err)
+	}
+	err := db.Tx(ctx, func(tx *gorm.DB) error { return Insert(WithStatements(ctx, tx), tx, make()) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := stored(t, db, table, mid, maxID(t, db, table)+1)
+	if !reflect.DeepEqual(a, b) {
+		for i := range a {
+			if i < len(b) && !reflect.DeepEqual(a[i], b[i]) {
+				t.Errorf("%s row %d:\n create %v\n insert %v", table, i, a[i], b[i])
+			}
+		}
+		t.Fatalf("%s: %d rows by Create, %d by Insert", table, len(a), len(b))
+	}
+}
+
+// TestInsertStoresWhatCreateStores: Insert writes the same columns and
+// values as gorm's Create — defaults for zero values (version 1), NULL for
+// nil pointers, booleans and times as the driver stores them, literals for
+// the columns one value fills (≥ minLiteralRows rows), quotes in text —
+// for the tables the import writes, on both dialects.
+func TestInsertStoresWhatCreateStores(t *testing.T) {
+	db := modelstest.Open(t)
+	now := time.Date(2025, 6, 1, 4, 0, 0, 123456789, time.UTC)
+	s := func(v string) *string { return &v }
+	handler := int64(7)
+	for _, n := range []int{1, 3, minLiteralRows + 5, 3*rowsPerStatement + 17} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			organ := models.Organ{Name: fmt.Sprintf("机关%d", n), ShortName: "机", Version: 1}
+			if err := db.Write.Create(&organ).Error; err != nil {
+				t.Fatal(err)
+			}
+			same(t, db, "cases", func() []models.Case {
+				out := make([]models.Case, n)
+				for i := range out {
+					c := &out[i]
+					c.OrganID, c.Year, c.Seq, c.Status, c.Regime = organ.ID, 2022, i+1, "decided", "rl2017"
+					c.CaseNo = fmt.Sprintf("case-%d-%d", n, i)
+					c.Applicant, c.ApplicantType, c.ActType, c.ReceivedOn = "张'三", "citizen", "penalty", "2022-03-05"
+					c.Imported, c.ImportKey, c.CreatedAt, c.UpdatedAt = true, "no:"+c.CaseNo, now, now
+					c.Note = `引号 " 与 ? 与 \ 与 $1`
+					if i%2 == 0 {
+						c.AcceptedOn, c.ClosedOn, c.Outcome, c.OutcomeRedo = s("2022-03-10"), s("2022-05-01"), "revoked", true
+					}
+					if i%3 == 0 {
+						c.HandlerID, c.Version, c.ExtensionDays = &handler, 3, 10
+					}
+				}
+				return out
+			})
+			ids := make([]int64, 0, n)
+			if err := db.Read.Model(&models.Case{}).Where("organ_id = ?", organ.ID).Order("id").Limit(n).Pluck("id", &ids).Error; err != nil {
+				t.Fatal(err)
+			}
+			same(t, db, "case_events", func() []models.CaseEvent {
+				out := make([]models.CaseEvent, n)
+				for i := range out {
+					out[i] = models.CaseEvent{CaseID: ids[i], OrganID: organ.ID, Action: "create", ToStatus: "received",
+						EffectiveOn: s("2022-03-05"), Payload: `{"imported":true}`, Note: "台账导入 / ledger import", Imported: true, CreatedAt: now}
+					if i%2 == 1 {
+						out[i].EffectiveOn, out[i].ActorName = nil, "fuyi import"
+					}
+				}
+				return out
+			})
+			same(t, db, "case_parties", func() []models.CaseParty {
+				out := make([]models.CaseParty, n)
+				for i := range out {
+					out[i] = models.CaseParty{CaseID: ids[i], Role: "applicant", Position: i % 2, Name: "李四", PartyType: "citizen"}
+				}
+				return out
+			})
+			same(t, db, "deadlines", func() []models.Deadline {
+				out := make([]models.Deadline, n)
+				for i := range out {
+					out[i] = models.Deadline{SubjectType: "case", SubjectID: ids[i], Kind: fmt.Sprintf("decision:%d", n), OrganID: organ.ID,
+						Status: "met", DueOn: s("2022-05-09"), MetOn: s("2022-05-01"), ExplanationZH: "2022-03-10 受理，60日 → 2022-05-09",
+						ExplanationEN: "accepted 2022-03-10 + 60 calendar days = 2022-05-09", Article: "第六十二条 | Art. 62", UpdatedAt: now}
+					if i%4 == 0 {
+						out[i].MetOn, out[i].HandlerID, out[i].Status = nil, &handler, "open"
+					}
+				}
+				return out
+			})
+		})
+	}
+}
+
+// TestInsertExplicitIDs: ids from IDs are written as given, follow the
+// table's largest id, and a mix of set and unset ids is refused.
+func TestInsertExplicitIDs(t *testing.T) {
+	db := modelstest.Open(t)
+	ctx := context.Background()
+	o := models.Organ{Name: "甲", ShortName: "甲", Version: 1}
+	if err := db.Write.Create(&o).Error; err != nil {
+		t.Fatal(err)
+	}
+	first := models.Organ{Name: "乙", ShortName: "乙", Version: 1}
+	if err := db.Write.Create(&first).Error; err != nil {
+		t.Fatal(err)
+	}
+	err := db.Tx(ctx, func(tx *gorm.DB) error {
+		src, err := NewIDs(ctx, tx, "organs")
+		if err != nil {
+			return err
+		}
+		ids, err := src.Take(ctx, 3)
+		if err != nil {
+			return err
+		}
+		if ids[0] <= first.ID || ids[1] != ids[0]+1 && db.Dialect != models.Postgres {
+			t.Errorf("ids %v after %d", ids, first.ID)
+		}
+		rows := []models.Organ{{ID: ids[0], Name: "丙", Version: 1}, {ID: ids[1], Name: "丁", Version: 1}, {ID: ids[2], Name: "戊", Version: 1}}
+		if err := Insert(ctx, tx, rows); err != nil {
+			return err
+		}
+		var got []int64
+		if err := tx.Model(&models.Organ{}).Where("name IN ?", []string{"丙", "丁", "戊"}).Order("name").Pluck("id", &got).Error; err != nil {
+			return err
+		}
+		if len(got) != 3 {
+			t.Errorf("ids stored %v, want %v", got, ids)
+		}
+		mixed := []models.Organ{{ID: ids[2] + 10, Name: "己"}, {Name: "庚"}}
+		if err := Insert(ctx, tx, mixed); err == nil || !strings.Contains(err.Error(), "set on 1 of 2") {
+			t.Errorf("mixed ids: %v", err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The next id the database hands out follows the explicit ones.
+	next := models.Organ{Name: "辛", ShortName: "辛", Version: 1}
+	if err := db.Write.Create(&next).Error; err != nil {
+		t.Fatal(err)
+	}
+	if next.ID <= first.ID+3 {
+		t.Errorf("database id %d reuses an explicit id (≤ %d)", next.ID, first.ID+3)
+	}
+}
