@@ -11,15 +11,15 @@ import (
 // table of migration 2 keyed its cells by per-case reference dates (the
 // acceptance date on received, the closing date on open, the intake date),
 // so it held about one cell per case and a yearly report read ~40,000 rows.
-// It is replaced by cells without reference dates at year, month and day
-// grain (case_stat_year, case_stat_month, case_stat_daily: counts and
-// per-flag counts by organ, slice, measure, period, slice key, outcome,
-// termination), and case_stat_span, the intervals services/stats needs for
+// It is replaced by cells without reference dates at year, month and (for
+// the totals) day grain (case_stat_year, case_stat_month, case_stat_daily:
+// counts and per-flag counts by organ, slice, measure, period, slice key,
+// outcome, termination), and case_stat_span, the intervals services/stats needs for
 // the period-end dependent figures. The tables are built here from the cases
 // table and the derived-flag memo (case_stat_flags, kept), with the rules of
 // services/stats at the time of writing (see its package doc). It also
 // widens the litigation period indexes so that the report's litigation
-// block is index-only. Frozen: the SQL below is a copy; never edit it, add
+// block is index-only, and indexes the cases by intake date. Frozen: the SQL below is a copy; never edit it, add
 // a migration instead.
 
 func init() {
@@ -70,6 +70,9 @@ func init() {
 			"CREATE INDEX ix_litigation_organ_concluded ON litigation_cases (organ_id, concluded_on, kind, instance, lost)",
 			"DROP INDEX ix_hearing_organ_held",
 			"CREATE INDEX ix_hearing_organ_held ON litigation_hearings (organ_id, held_on, litigation_id, appeared_role)",
+			// the days of a breakdown's partial months are counted from the
+			// cases: not_accepted by intake_on
+			"CREATE INDEX ix_case_organ_intake ON cases (organ_id, intake_on) WHERE intake_on IS NOT NULL",
 		} {
 			if err := ex(q); err != nil {
 				return err
@@ -148,14 +151,19 @@ func v7BuildSQL(pg bool) []string {
 		{"double", "CASE WHEN accepted_on > disp_on THEN accepted_on ELSE disp_on END", "''", "''", zeros, "accepted_on IS NOT NULL AND disp <> ''", false},
 	}
 	slices := []struct{ name, key string }{{"", "''"}, {"respondent", "k_respondent"}, {"act_type", "k_act_type"}, {"area", "k_area"}, {"handler", "k_handler"}}
+	// the totals by day, the slices by month (no slice has day cells)
 	for _, m := range measures {
 		for _, sl := range slices {
-			if sl.name != "" && !m.sliced {
-				continue
+			table, day := "case_stat_daily", m.day
+			if sl.name != "" {
+				if !m.sliced {
+					continue
+				}
+				table, day = "case_stat_month", "substr("+m.day+", 1, 7)"
 			}
-			qs = append(qs, fmt.Sprintf(`INSERT INTO case_stat_daily (%s)
+			qs = append(qs, fmt.Sprintf(`INSERT INTO %s (%s)
 				SELECT organ_id, '%s', '%s', %s, %s, %s, %s, COUNT(*), %s FROM stat_src WHERE %s GROUP BY 1, 2, 3, 4, 5, 6, 7`,
-				cols, sl.name, m.name, m.day, sl.key, m.outcome, m.termination, m.flags, m.where))
+				table, cols, sl.name, m.name, day, sl.key, m.outcome, m.termination, m.flags, m.where))
 		}
 	}
 	qs = append(qs, `INSERT INTO case_stat_daily (`+cols+`)

@@ -258,13 +258,78 @@ func (s *Service) cellStatement(p Period, organIDs []int64, slice string, measur
 			cols += ", " + flagColumns[b]
 		}
 	}
-	u, args := unionCells(coverOf(p.From, p.To, slice != SliceMonth), func(int) string {
+	c := coverOf(p.From, p.To, slice != SliceMonth)
+	var days []periodRange
+	if stored != "" {
+		// the slices have no day cells: the days of partial months come
+		// from the cases
+		days, c[gDay] = c[gDay], nil
+	}
+	u, args := unionCells(c, func(int) string {
 		return key + " AS k, measure, outcome, termination, " + cols
 	}, "organ_id IN ? AND slice = ? AND measure IN ?", []any{organIDs, stored, measures})
+	for _, r := range days {
+		q, a := edgeSQL(r, organIDs, slice, measures, bitsRead)
+		if u != "" {
+			u += " UNION ALL "
+		}
+		u, args = u+q, append(args, a...)
+	}
 	if u == "" {
 		return Statement{}, nil
 	}
 	return Statement{s.jsonArraySQL(u, "k, measure, outcome, termination, "+cols), args}, bitsRead
+}
+
+// sliceKeySQL is a stored slice's key of a case in SQL, as sliceKeys.
+var sliceKeySQL = map[string]string{
+	SliceRespondent: "CAST(cases.respondent_id AS TEXT)",
+	SliceActType:    "cases.act_type",
+	SliceArea:       "cases.area",
+	SliceHandler:    "COALESCE(CAST(cases.handler_id AS TEXT), '')",
+}
+
+// edgeSQL selects what the cells of the days r of a stored slice would hold,
+// from the cases (an index range on the measure's date for each measure):
+// rows of k, measure, outcome, termination, count and the per-flag counts
+// of bitsRead. The rules are delta.addCase's.
+func edgeSQL(r periodRange, organIDs []int64, slice string, measures []string, bitsRead []int) (string, []any) {
+	key := sliceKeySQL[slice]
+	flags := func(measure string) string {
+		out := ""
+		for _, b := range bitsRead {
+			switch {
+			case measure == mClosed, measure == mAccepted && 1<<b == FlagDeemedAccepted:
+				out += ", SUM(" + flagSQL(Flags[b].Code, false) + ")"
+			default:
+				out += ", 0"
+			}
+			out += " AS " + flagColumns[b]
+		}
+		return out
+	}
+	where := map[string]string{
+		mReceived:    "cases.received_on BETWEEN ? AND ?",
+		mAccepted:    "cases.accepted_on BETWEEN ? AND ?",
+		mNotAccepted: "cases.status = '" + mNotAccepted + "' AND cases.intake_on BETWEEN ? AND ?",
+		mClosed:      "cases.accepted_on IS NOT NULL AND cases.closed_on BETWEEN ? AND ?",
+	}
+	var parts []string
+	var args []any
+	for _, m := range measures {
+		sel, group := "'' AS outcome, '' AS termination", "1"
+		if m == mClosed {
+			sel, group = "cases.outcome AS outcome, cases.termination AS termination", "1, 3, 4"
+		}
+		from := "cases"
+		if m == mClosed {
+			from += " LEFT JOIN case_stat_flags f ON f.case_id = cases.id"
+		}
+		parts = append(parts, "SELECT "+key+" AS k, '"+m+"' AS measure, "+sel+", COUNT(*) AS count"+flags(m)+
+			" FROM "+from+" WHERE cases.organ_id IN ? AND "+where[m]+" GROUP BY "+group)
+		args = append(args, organIDs, r[0], r[1])
+	}
+	return strings.Join(parts, " UNION ALL "), args
 }
 
 // totals aggregates the measures of period p of one slice ("" = totals,
@@ -321,7 +386,18 @@ func (s *Service) jsonArraySQL(q, cols string) string {
 // nStr columns are strings, the others integers.
 func (s *Service) jsonRows(ctx context.Context, db *gorm.DB, st Statement, nStr int, fn func(str []string, num []int64) error) error {
 	var doc []byte
-	if err := db.WithContext(ctx).Raw(st.SQL, st.Args...).Row().Scan(&doc); err != nil {
+	rows, err := db.WithContext(ctx).Raw(st.SQL, st.Args...).Rows()
+	if err != nil {
+		return errs.Internal(err)
+	}
+	defer rows.Close()
+	if rows.Next() {
+		err = rows.Scan(&doc)
+	}
+	if err == nil {
+		err = rows.Err()
+	}
+	if err != nil {
 		return errs.Internal(err)
 	}
 	if err := decodeRows(doc, nStr, fn); err != nil {

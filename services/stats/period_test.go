@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand"
+	"regexp"
 	"sort"
 	"strconv"
 	"testing"
@@ -587,8 +588,8 @@ func TestRollupMatchesPeriodRules(t *testing.T) {
 	}
 	// migration 7 on the same cases builds the same rollup
 	err = f.db.Write.Transaction(func(tx *gorm.DB) error {
-		for _, tab := range []string{"case_stat_year", "case_stat_month", "case_stat_span"} {
-			if err := tx.Exec("DROP TABLE " + tab).Error; err != nil {
+		for _, q := range []string{"DROP TABLE case_stat_year", "DROP TABLE case_stat_month", "DROP TABLE case_stat_span", "DROP INDEX ix_case_organ_intake"} {
+			if err := tx.Exec(q).Error; err != nil {
 				return err
 			}
 		}
@@ -684,5 +685,58 @@ func TestCoverOf(t *testing.T) {
 	}
 	if c := coverOf("2025-01-01", "2025-12-31", true); len(c[gYear]) != 1 || len(c[gMonth])+len(c[gDay]) != 0 {
 		t.Errorf("a year is one year cell: %v", c)
+	}
+}
+
+// The rollup queries of a report and of a breakdown search the primary keys
+// of the cell and span tables, and the cases (the days of a breakdown's
+// partial months) by an organ and date index: no table is scanned (SQLite's
+// plans; the PostgreSQL planner chooses by its statistics).
+func TestRollupQueriesSearchNoScan(t *testing.T) {
+	f := newFixture(t)
+	if f.db.Dialect == models.Postgres {
+		t.Skip("query plans checked on SQLite")
+	}
+	rng := rand.New(rand.NewSource(3))
+	for i := 0; i < 40; i++ {
+		f.put(randomIntakeCase(f, rng))
+	}
+	scan := regexp.MustCompile(`\bSCAN (cases|case_stat_\w+)\b`)
+	search := regexp.MustCompile(`\bSEARCH (case_stat_\w+ USING PRIMARY KEY|cases USING INDEX ix_case_organ_\w+) \(organ_id=\?`)
+	organs := []int64{f.organ, f.organ2}
+	for _, p := range []Period{YearPeriod(2022), {From: "2021-03-15", To: "2023-07-09"}, {From: "2022-02-01", To: "2022-02-17"}, {From: "2020-06-01", To: "2024-05-31"}} {
+		sts := f.svc.ReportStatements(p, organs, FlagOnTime)
+		for _, by := range BreakdownDims {
+			st, _ := f.svc.cellStatement(p, organs, by, breakdownMeasures, FlagOnTime)
+			sts = append(sts, st)
+		}
+		for _, st := range sts {
+			rows, err := f.db.Read.Raw("EXPLAIN QUERY PLAN "+st.SQL, st.Args...).Rows()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var plan []string
+			for rows.Next() {
+				var id, parent, unused int
+				var detail string
+				if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+					t.Fatal(err)
+				}
+				plan = append(plan, detail)
+			}
+			rows.Close()
+			searches := 0
+			for _, line := range plan {
+				if scan.MatchString(line) {
+					t.Errorf("%v: %s\nplan: %q", p, line, plan)
+				}
+				if search.MatchString(line) {
+					searches++
+				}
+			}
+			if searches == 0 {
+				t.Errorf("%v: no primary-key search in %q", p, plan)
+			}
+		}
 	}
 }

@@ -68,17 +68,6 @@ func (s *Service) Rebuild(ctx context.Context, organIDs ...int64) error {
 // caseCond (on cases) whose cells match organCond (on the rollup tables).
 func (s *Service) buildSQL(caseCond, organCond string) []string {
 	intake := "('" + strings.Join(intakeStatuses, "','") + "')"
-	bit := func(cond string) string { return "CASE WHEN " + cond + " THEN 1 ELSE 0 END" }
-	flagExpr := map[string]string{
-		"on_time":             bit("cases.accepted_on IS NOT NULL AND cases.closed_on IS NOT NULL AND (COALESCE(f.flags, 0) & 1) = 1"),
-		"deemed_accepted":     bit("cases.deemed_accepted"),
-		"partial":             bit("cases.outcome_partial"),
-		"redo":                bit("cases.outcome_redo"),
-		"hearing_held":        bit("cases.hearing_held"),
-		"committee_consulted": bit("cases.committee_consulted"),
-		"extended":            bit("cases.extension_days > 0"),
-		"simplified":          bit("cases.procedure = 'simplified'"),
-	}
 	src := `CREATE TEMP TABLE stat_src AS SELECT cases.organ_id AS organ_id, cases.received_on AS received_on,
 		cases.accepted_on AS accepted_on, cases.closed_on AS closed_on, cases.outcome AS outcome, cases.termination AS termination,
 		CASE WHEN cases.status IN ` + intake + ` AND cases.intake_on IS NOT NULL THEN cases.status ELSE '' END AS disp,
@@ -86,7 +75,7 @@ func (s *Service) buildSQL(caseCond, organCond string) []string {
 		CAST(cases.respondent_id AS TEXT) AS k_respondent, cases.act_type AS k_act_type, cases.area AS k_area,
 		COALESCE(CAST(cases.handler_id AS TEXT), '') AS k_handler`
 	for _, f := range Flags {
-		src += ", " + flagExpr[f.Code] + " AS b_" + f.Code
+		src += ", " + flagSQL(f.Code, true) + " AS b_" + f.Code
 	}
 	src += " FROM cases LEFT JOIN case_stat_flags f ON f.case_id = cases.id WHERE " + caseCond
 	qs := []string{"DROP TABLE IF EXISTS stat_src", src}
@@ -118,14 +107,19 @@ func (s *Service) buildSQL(caseCond, organCond string) []string {
 		measures = append(measures, measure{st, "disp_on", "''", "''", zeros, "disp = '" + st + "'", st == mNotAccepted})
 	}
 	sliceKey := map[string]string{"": "''", SliceRespondent: "k_respondent", SliceActType: "k_act_type", SliceArea: "k_area", SliceHandler: "k_handler"}
+	// the totals by day, the slices by month (no slice has day cells)
 	for _, m := range measures {
 		for _, sl := range append([]string{""}, storedSlices...) {
-			if sl != "" && !m.sliced {
-				continue
+			table, day := cellTables[gDay], m.day
+			if sl != "" {
+				if !m.sliced {
+					continue
+				}
+				table, day = cellTables[gMonth], "substr("+m.day+", 1, 7)"
 			}
-			qs = append(qs, fmt.Sprintf(`INSERT INTO case_stat_daily (%s)
+			qs = append(qs, fmt.Sprintf(`INSERT INTO %s (%s)
 				SELECT organ_id, '%s', '%s', %s, %s, %s, %s, COUNT(*), %s FROM stat_src WHERE %s GROUP BY 1, 2, 3, 4, 5, 6, 7`,
-				cols, sl, m.name, m.day, sliceKey[sl], m.outcome, m.termination, m.flags, m.where))
+				table, cols, sl, m.name, day, sliceKey[sl], m.outcome, m.termination, m.flags, m.where))
 		}
 	}
 	qs = append(qs, `INSERT INTO case_stat_daily (`+cols+`)
@@ -138,6 +132,8 @@ func (s *Service) buildSQL(caseCond, organCond string) []string {
 		fsums[i] = "SUM(" + f + ")"
 	}
 	for g := gDay; g > gYear; g-- {
+		// month totals from the day totals; years of totals and slices from
+		// the months
 		qs = append(qs, fmt.Sprintf(`INSERT INTO %s (%s)
 			SELECT organ_id, slice, measure, substr(period, 1, %d), slice_key, outcome, termination, SUM(count), %s
 			FROM %s WHERE %s GROUP BY 1, 2, 3, 4, 5, 6, 7`, cellTables[g-1], cols, periodLen[g-1], strings.Join(fsums, ", "), cellTables[g], organCond))
@@ -163,6 +159,26 @@ func (s *Service) buildSQL(caseCond, organCond string) []string {
 			FROM (`+events+`) ev WHERE kind <> '`+kindClosed+`' AND substr(e, 1, 7) > substr(s, 1, 7) GROUP BY 1, 2, 3, 4, 5, 6`,
 		"DROP TABLE stat_src")
 	return qs
+}
+
+// flagSQL is 1 when the case (cases, with its memo as f) has the flag, else
+// 0; the derived on_time needs the case accepted and closed unless closed
+// is already a condition of the query.
+func flagSQL(code string, checkClosed bool) string {
+	cond := map[string]string{
+		"on_time":             "(COALESCE(f.flags, 0) & 1) = 1",
+		"deemed_accepted":     "cases.deemed_accepted",
+		"partial":             "cases.outcome_partial",
+		"redo":                "cases.outcome_redo",
+		"hearing_held":        "cases.hearing_held",
+		"committee_consulted": "cases.committee_consulted",
+		"extended":            "cases.extension_days > 0",
+		"simplified":          "cases.procedure = 'simplified'",
+	}[code]
+	if code == "on_time" && checkClosed {
+		cond = "cases.accepted_on IS NOT NULL AND cases.closed_on IS NOT NULL AND " + cond
+	}
+	return "CASE WHEN " + cond + " THEN 1 ELSE 0 END"
 }
 
 // bucketSQL is the SQL of bits.Len of a positive length, capped at top

@@ -3,6 +3,7 @@ package stats
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"fmt"
 	"math/bits"
 	"slices"
@@ -247,14 +248,16 @@ func (d *delta) addCase(c *models.Case, derived int, n int64) {
 				v[1+b] = n
 			}
 		}
-		for g := 0; g < nGrains; g++ {
-			k := cellKey{Grain: g, OrganID: c.OrganID, Measure: measure, Period: prefix(day, periodLen[g]), Outcome: outcome, Termination: termination}
-			d.addCell(k, v)
-			if sliced {
-				for i, sl := range storedSlices {
-					k.Slice, k.SliceKey = sl, keys[i]
-					d.addCell(k, v)
-				}
+		// The finest grain only (apply adds each cell's change to its
+		// coarser grains: fewer map updates when a batch's cases share
+		// days): days for the totals, months for the slices.
+		k := cellKey{Grain: gDay, OrganID: c.OrganID, Measure: measure, Period: day, Outcome: outcome, Termination: termination}
+		d.addCell(k, v)
+		if sliced {
+			k.Grain, k.Period = gMonth, prefix(day, periodLen[gMonth])
+			for i, sl := range storedSlices {
+				k.Slice, k.SliceKey = sl, keys[i]
+				d.addCell(k, v)
 			}
 		}
 	}
@@ -407,7 +410,7 @@ func (s *Service) RollupBatch(ctx context.Context, tx *gorm.DB, changes []CaseCh
 	if err := writeMemo(tx, memo, touched); err != nil {
 		return err
 	}
-	return d.apply(tx)
+	return s.apply(ctx, tx, d)
 }
 
 // readMemo reads the memoised derived flags of the batch's Before cases.
@@ -520,16 +523,33 @@ func (s *Service) derivedBatch(tx *gorm.DB, changes []CaseChange) ([]int, error)
 	return out, nil
 }
 
-// cellsPerStatement bounds the rows of one multi-row upsert (16 bound
-// variables a cell keep a statement under SQLite's and PostgreSQL's limits).
-const cellsPerStatement = 500
+// rowsPerStatement is the rows of a full multi-row upsert (16 bound
+// variables a cell keep a statement under SQLite's and PostgreSQL's limits);
+// a batch's rows go in full statements, prepared once, and one for the rest.
+const rowsPerStatement = 256
 
-// apply upserts the non-zero changes: the cells of each table, coarsest grain
-// first, then the spans, each in key order, so that concurrent transactions
-// lock the rows they share in the same order and cannot deadlock on
-// PostgreSQL (a map's iteration order is random). Cells that drop to zero
-// stay (they add nothing to any sum); Rebuild removes them.
-func (d *delta) apply(tx *gorm.DB) error {
+// apply upserts the non-zero changes: the finest cells and, summed from
+// them, the coarser ones, each table coarsest grain first, then the
+// spans, each in key order, so that concurrent transactions lock the rows
+// they share in the same order and cannot deadlock on PostgreSQL (a map's
+// iteration order is random). Cells that drop to zero stay (they add
+// nothing to any sum); Rebuild removes them. The statements go to the
+// transaction's connection directly: gorm's handling of thousands of bound
+// variables costs more than the upserts.
+func (s *Service) apply(ctx context.Context, tx *gorm.DB, d *delta) error {
+	fine := make([]cellKey, 0, len(d.cells))
+	for k, v := range d.cells {
+		if v != (cellVal{}) && (k.Grain == gDay || k.Grain == gMonth && k.Slice != "") {
+			fine = append(fine, k)
+		}
+	}
+	for _, k := range fine {
+		for g := gYear; g < k.Grain; g++ {
+			kg := k
+			kg.Grain, kg.Period = g, prefix(k.Period, periodLen[g])
+			d.addCell(kg, d.cells[k])
+		}
+	}
 	keys := make([]cellKey, 0, len(d.cells))
 	for k, v := range d.cells {
 		if v != (cellVal{}) {
@@ -537,36 +557,28 @@ func (d *delta) apply(tx *gorm.DB) error {
 		}
 	}
 	slices.SortFunc(keys, compareCellKey)
+	ex := s.newBatchExec(ctx, tx)
+	defer ex.close()
 	cols := "organ_id, slice, measure, period, slice_key, outcome, termination, count, " + strings.Join(flagColumns, ", ")
 	set := "count = %[1]s.count + excluded.count"
 	for _, f := range flagColumns {
 		set += ", " + f + " = %[1]s." + f + " + excluded." + f
 	}
-	row := "(" + strings.TrimSuffix(strings.Repeat("?,", 8+nFlags), ",") + ")"
-	for len(keys) > 0 {
-		g := keys[0].Grain
-		n := 0
-		for n < len(keys) && n < cellsPerStatement && keys[n].Grain == g {
-			n++
-		}
-		chunk := keys[:n]
-		keys = keys[n:]
-		var sb strings.Builder
-		args := make([]any, 0, len(chunk)*(8+nFlags))
-		for i, k := range chunk {
-			if i > 0 {
-				sb.WriteString(",")
+	for g := gYear; g <= gDay; g++ {
+		var args []any
+		for _, k := range keys {
+			if k.Grain != g {
+				continue
 			}
-			sb.WriteString(row)
 			args = append(args, k.OrganID, k.Slice, k.Measure, k.Period, k.SliceKey, k.Outcome, k.Termination)
 			for _, x := range d.cells[k] {
 				args = append(args, x)
 			}
 		}
 		table := cellTables[g]
-		q := `INSERT INTO ` + table + ` (` + cols + `) VALUES ` + sb.String() +
-			` ON CONFLICT (organ_id, slice, measure, period, slice_key, outcome, termination) DO UPDATE SET ` + fmt.Sprintf(set, table)
-		if err := tx.Exec(q, args...).Error; err != nil {
+		err := ex.upsert("INSERT INTO "+table+" ("+cols+") VALUES ", 8+nFlags,
+			" ON CONFLICT (organ_id, slice, measure, period, slice_key, outcome, termination) DO UPDATE SET "+fmt.Sprintf(set, table), args)
+		if err != nil {
 			return errs.Internal(fmt.Errorf("stats rollup: %w", err))
 		}
 	}
@@ -577,25 +589,99 @@ func (d *delta) apply(tx *gorm.DB) error {
 		}
 	}
 	slices.SortFunc(spans, compareSpanKey)
-	for len(spans) > 0 {
-		chunk := spans[:min(len(spans), cellsPerStatement)]
-		spans = spans[len(chunk):]
-		var sb strings.Builder
-		args := make([]any, 0, len(chunk)*7)
-		for i, k := range chunk {
-			if i > 0 {
-				sb.WriteString(",")
+	args := make([]any, 0, 7*len(spans))
+	for _, k := range spans {
+		args = append(args, k.OrganID, k.Grain, k.Bucket, k.EndOn, k.StartOn, k.Kind, d.spans[k])
+	}
+	err := ex.upsert("INSERT INTO case_stat_span (organ_id, grain, bucket, end_on, start_on, kind, count) VALUES ", 7,
+		" ON CONFLICT (organ_id, grain, bucket, end_on, start_on, kind) DO UPDATE SET count = case_stat_span.count + excluded.count", args)
+	if err != nil {
+		return errs.Internal(fmt.Errorf("stats rollup: %w", err))
+	}
+	return nil
+}
+
+// batchExec runs multi-row upserts on the transaction's connection,
+// preparing the statement of a full chunk once per batch.
+type batchExec struct {
+	ctx   context.Context
+	conn  gorm.ConnPool
+	pg    bool
+	stmts map[string]*sql.Stmt
+}
+
+func (s *Service) newBatchExec(ctx context.Context, tx *gorm.DB) *batchExec {
+	e := &batchExec{ctx: ctx, conn: tx.Statement.ConnPool, pg: s.db.Dialect == models.Postgres, stmts: map[string]*sql.Stmt{}}
+	if p, ok := e.conn.(*gorm.PreparedStmtTX); ok {
+		e.conn = p.Tx // the transaction itself, not gorm's statement cache
+	}
+	return e
+}
+
+func (e *batchExec) close() {
+	for _, st := range e.stmts {
+		st.Close()
+	}
+}
+
+// upsert inserts args as rows of width columns: head + VALUES rows + tail.
+func (e *batchExec) upsert(head string, width int, tail string, args []any) error {
+	preparer, canPrepare := e.conn.(interface {
+		PrepareContext(context.Context, string) (*sql.Stmt, error)
+	})
+	for len(args) > 0 {
+		n := min(len(args)/width, rowsPerStatement)
+		q := e.sql(head, width, n, tail)
+		chunk := args[:n*width]
+		args = args[n*width:]
+		if n < rowsPerStatement || !canPrepare {
+			if _, err := e.conn.ExecContext(e.ctx, q, chunk...); err != nil {
+				return err
 			}
-			sb.WriteString("(?,?,?,?,?,?,?)")
-			args = append(args, k.OrganID, k.Grain, k.Bucket, k.EndOn, k.StartOn, k.Kind, d.spans[k])
+			continue
 		}
-		q := `INSERT INTO case_stat_span (organ_id, grain, bucket, end_on, start_on, kind, count) VALUES ` + sb.String() +
-			` ON CONFLICT (organ_id, grain, bucket, end_on, start_on, kind) DO UPDATE SET count = case_stat_span.count + excluded.count`
-		if err := tx.Exec(q, args...).Error; err != nil {
-			return errs.Internal(fmt.Errorf("stats rollup: %w", err))
+		st := e.stmts[q]
+		if st == nil {
+			var err error
+			if st, err = preparer.PrepareContext(e.ctx, q); err != nil {
+				return err
+			}
+			e.stmts[q] = st
+		}
+		if _, err := st.ExecContext(e.ctx, chunk...); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// sql is the statement of n rows, with PostgreSQL's numbered placeholders.
+func (e *batchExec) sql(head string, width, n int, tail string) string {
+	var sb strings.Builder
+	sb.Grow(len(head) + len(tail) + n*width*5)
+	sb.WriteString(head)
+	p := 0
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		sb.WriteByte('(')
+		for j := 0; j < width; j++ {
+			if j > 0 {
+				sb.WriteByte(',')
+			}
+			p++
+			if e.pg {
+				sb.WriteByte('$')
+				sb.WriteString(strconv.Itoa(p))
+			} else {
+				sb.WriteByte('?')
+			}
+		}
+		sb.WriteByte(')')
+	}
+	sb.WriteString(tail)
+	return sb.String()
 }
 
 // DecisionDays is the fallback decision period when a case has no decision

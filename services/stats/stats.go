@@ -24,6 +24,49 @@
 // Balance identities: carried_over + accepted = closed + pending_end;
 // Σ outcomes = closed; Σ terminations = outcome terminated; Σ intake
 // dispositions = received.
+//
+// The rollup. Reports and breakdowns read a rollup that RollupHook and
+// RollupBatch keep in step inside every case write, and that Rebuild (and
+// migration 7) build from the cases table; docs/ENGINEERING.md tells why it
+// has this shape. Its figures equal the rules above for every period, a
+// single day included.
+//
+//   - Cells (case_stat_year, case_stat_month, and for the totals only
+//     case_stat_daily): the number of cases per organ, slice ("" totals;
+//     respondent, act_type, area, handler), measure, period ("YYYY",
+//     "YYYY-MM", "YYYY-MM-DD"), slice key, outcome and termination, and per
+//     case flag how many of them carry
+//     it (a column each, not a key: a metric numerator with one flag reads
+//     its column; one with two or more flags is counted from the cases table
+//     by the drill-down's conditions). Measures, each on its own date:
+//     received, accepted, closed, not_accepted (all slices); abandoned,
+//     withdrawn_before_acceptance, referred (their intake_on), double (both
+//     accepted and disposed of before acceptance, on the later date) and open
+//     (+1 on accepted_on, −1 on closed_on) in the totals only. No per-case
+//     reference dates: a city's year is a few hundred total cells.
+//   - A period is read from the fewest cells that cover it exactly (coverOf):
+//     whole years, whole months, and the days of a partial month at either
+//     end; a breakdown by month uses no year cells. A breakdown by a stored
+//     slice counts the days of partial months from the cases (an index
+//     range on each measure's date): day cells for every slice key would
+//     triple what a case write and a batch import upsert.
+//   - pending_end = Σ open up to the period's end, plus the inverted closings
+//     (closed on or before it, accepted after it); carried_over the same
+//     before the period's start. The sums read ~one year cell per organ and
+//     year: cumulative sums, not running totals, which a back-dated write
+//     would have to update in every later month.
+//   - An intake disposition of kind X of the received in [F, T] as of T:
+//     the cells' X in [F, T], less the intakes received before F and
+//     disposed of as X in [F, T] (straddling F), plus the corrections of the
+//     inverted spans (disposed of before received; rare). The straddlers
+//     come from case_stat_span, the intervals received → disposed of by
+//     kind, lag bucket (the bit length of the lag in days, and of the lag
+//     in months for an interval that crosses a month boundary), end and
+//     start: those of bucket b that straddle F end in [F, F + 2^b − 2], one
+//     index range per bucket reading at most about twice the rows it counts;
+//     from a month's first day the month spans serve the whole months (a few
+//     rows per organ, whatever the volume). pending = received − accepted −
+//     Σ the other dispositions + double.
 package stats
 
 import (
