@@ -21,6 +21,7 @@ import (
 	"fuyi/models"
 	"fuyi/services/ledger"
 	"fuyi/services/lifecycle"
+	"fuyi/services/stats"
 )
 
 // fuyi bench: the driver of `make bench` (scripts/bench.sh). It measures a
@@ -463,9 +464,6 @@ func writeResult(path string, res *Result) error {
 	return os.WriteFile(path, b, 0o644)
 }
 
-// benchFloor runs the statistics and the list as raw SQL on the same
-// database, in-process: the rollup queries services/stats issues for a
-// yearly report, and the list's COUNT + page query.
 // countData fills the data row of the table (cases, litigation, dialect).
 func countData(ctx context.Context, env *cmdEnv, res *Result) error {
 	db, err := models.Open(ctx, models.OpenOptions{DatabaseURL: env.cfg.DatabaseURL, DataDir: env.cfg.DataDir})
@@ -484,6 +482,9 @@ func countData(ctx context.Context, env *cmdEnv, res *Result) error {
 	return s.QueryRowContext(ctx, "SELECT COUNT(*) FROM litigation_cases").Scan(&res.Litigation)
 }
 
+// benchFloor runs the statistics and the list as raw SQL on the same
+// database, in-process: the rollup statements services/stats issues for a
+// yearly report (stats.ReportStatements), and the list's COUNT + page query.
 func benchFloor(ctx context.Context, env *cmdEnv, o *benchOpts, res *Result, deep int64) error {
 	db, err := models.Open(ctx, models.OpenOptions{DatabaseURL: env.cfg.DatabaseURL, DataDir: env.cfg.DataDir})
 	if err != nil {
@@ -544,24 +545,28 @@ func benchFloor(ctx context.Context, env *cmdEnv, o *benchOpts, res *Result, dee
 		}
 		return rs.Err()
 	}
+	// The statistics: the rollup statements services/stats runs for the
+	// yearly report's reconsideration figures (built-in metric definitions).
+	organIDs := make([]int64, len(ids))
+	for i, id := range ids {
+		organIDs[i], _ = strconv.ParseInt(id, 10, 64)
+	}
+	statements := stats.New(db).ReportStatements(stats.Period{From: from, To: to}, organIDs, stats.FlagOnTime)
 	statsQ := func() error {
-		if err := drain(`SELECT measure, outcome, termination, flags, SUM(count) AS n FROM case_stat_daily
-			WHERE organ_id IN `+in+` AND slice = '' AND measure IN ('accepted','not_accepted','closed') AND day BETWEEN ? AND ?
-			GROUP BY measure, outcome, termination, flags`, from, to); err != nil {
-			return err
+		for _, st := range statements {
+			rs, err := db.Read.WithContext(ctx).Raw(st.SQL, st.Args...).Rows()
+			if err != nil {
+				return err
+			}
+			for rs.Next() {
+			}
+			err = rs.Err()
+			rs.Close()
+			if err != nil {
+				return err
+			}
 		}
-		if err := drain(`SELECT disposition, SUM(count) AS n,
-			SUM(CASE WHEN ref_on <> '' AND ref_on <= ? THEN count ELSE 0 END) AS acc,
-			SUM(CASE WHEN disposition <> '' AND ref2_on <= ? THEN count ELSE 0 END) AS disposed,
-			SUM(CASE WHEN (ref_on = '' OR ref_on > ?) AND (disposition = '' OR ref2_on > ?) THEN count ELSE 0 END) AS pend
-			FROM case_stat_daily WHERE organ_id IN `+in+` AND slice = '' AND measure = 'received' AND day BETWEEN ? AND ? GROUP BY disposition`,
-			to, to, to, to, from, to); err != nil {
-			return err
-		}
-		return drain(`SELECT COALESCE(SUM(CASE WHEN day <= ? AND (ref_on = '' OR ref_on > ?) THEN count ELSE 0 END), 0),
-			COALESCE(SUM(CASE WHEN day < ? AND (ref_on = '' OR ref_on >= ?) THEN count ELSE 0 END), 0)
-			FROM case_stat_daily WHERE organ_id IN `+in+` AND slice = '' AND measure = 'open' AND (ref_on = '' OR ref_on >= ?) AND day <= ?`,
-			to, to, from, from, from, to)
+		return nil
 	}
 	ds, err := timeN(o.n, statsQ)
 	if err != nil {

@@ -207,19 +207,25 @@ func (s *Service) Breakdown(ctx context.Context, by string, p Period, organIDs [
 		return nil, errs.InvalidField("by", "可选：respondent、act_type、area、handler、month", "one of respondent, act_type, area, handler, month")
 	}
 	db := s.db.Read.WithContext(ctx)
-	tots, err := s.totals(ctx, db, p, organIDs, by, "")
-	if err != nil {
-		return nil, err
-	}
 	defs, err := s.definitionsFor(ctx, db, p)
 	if err != nil {
 		return nil, err
+	}
+	tots, err := s.totals(ctx, db, p, organIDs, by, breakdownMeasures, flagsUsed(defs))
+	if err != nil {
+		return nil, err
+	}
+	for k, t := range tots {
+		if t.empty() {
+			delete(tots, k) // cells edited back to zero
+		}
 	}
 	labels, err := s.labels(ctx, by, tots, lang)
 	if err != nil {
 		return nil, err
 	}
 	out := &Breakdown{By: by, Period: p, Rows: []BreakdownRow{}}
+	cnt := &counter{s: s, ctx: ctx, db: db, p: p, organs: organIDs, slice: by}
 	for k, t := range tots {
 		row := BreakdownRow{Key: k, Label: labels[k], Received: t.received, Accepted: t.accepted, NotAccepted: t.notAccepted,
 			Closed: t.closedTotal(), Outcomes: map[string]int64{}, Terminations: map[string]int64{}, Metrics: map[string]Metric{}}
@@ -236,7 +242,9 @@ func (s *Service) Breakdown(ctx context.Context, by string, p Period, organIDs [
 			}
 		}
 		for _, d := range defs {
-			row.Metrics[d.Key] = NewMetric(d.Key, d.NameZH, d.NameEN, t.count(d.Spec.Numerator), t.count(CountSpec{Count: d.Spec.Denominator}))
+			if row.Metrics[d.Key], err = cnt.metric(d, k, t); err != nil {
+				return nil, err
+			}
 		}
 		out.Rows = append(out.Rows, row)
 	}

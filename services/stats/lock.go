@@ -179,29 +179,22 @@ func (s *Service) LockHook(ctx context.Context, tx *gorm.DB, before, after *mode
 	if len(locks) == 0 {
 		return nil
 	}
-	var beforeC, afterC map[rkey]int64
-	if before != nil {
-		derived := 0
-		if before.ID != 0 {
-			var memo models.CaseStatFlags
-			if err := tx.Where("case_id = ?", before.ID).Limit(1).Find(&memo).Error; err != nil {
-				return errs.Internal(err)
-			}
-			derived = memo.Flags
-		}
-		beforeC = contributions(before, derived)
+	memo, err := readMemo(tx, []CaseChange{{Before: before}})
+	if err != nil {
+		return err
 	}
-	if after != nil {
-		derived, err := s.derivedFlags(tx, after)
-		if err != nil {
-			return err
-		}
-		afterC = contributions(after, derived)
+	derived, err := s.derivedBatch(tx, []CaseChange{{After: after}})
+	if err != nil {
+		return err
+	}
+	beforeDerived := 0
+	if before != nil {
+		beforeDerived = memo[before.ID]
 	}
 	var hit []models.ReportLock
 	for _, l := range locks {
 		p := YearPeriod(l.Year)
-		if !sameFigures(periodFigures(beforeC, l.OrganID, p), periodFigures(afterC, l.OrganID, p)) {
+		if !sameFigures(caseFigures(before, beforeDerived, l.OrganID, p), caseFigures(after, derived[0], l.OrganID, p)) {
 			hit = append(hit, l)
 		}
 	}
@@ -237,37 +230,48 @@ func (s *Service) LockHook(ctx context.Context, tx *gorm.DB, before, after *mode
 	return nil
 }
 
-// periodFigures maps a case's rollup contributions to the figures they make
-// in period p for one organ: every count cell with its slice, outcome and
-// month, the intake disposition as of the period's end, and pending/carried.
-func periodFigures(contrib map[rkey]int64, organID int64, p Period) map[string]int64 {
+// caseFigures are the figures case c (with derived flags derived) makes in
+// period p for one organ, by the period rules of the package doc: every
+// count with its slice keys, month, outcome, termination and flags, the
+// intake disposition as of the period's end, and pending/carried.
+func caseFigures(c *models.Case, derived int, organID int64, p Period) map[string]int64 {
 	out := map[string]int64{}
-	for k, n := range contrib {
-		if k.OrganID != organID || n == 0 {
-			continue
+	if c == nil || c.OrganID != organID {
+		return out
+	}
+	in := func(d *string) bool { return d != nil && *d >= p.From && *d <= p.To }
+	keys := sliceKeys(c)
+	add := func(measure, day, outcome, termination string, flags int, extra string) {
+		out[fmt.Sprintf("%s|||%s|%s|%s|%d%s", measure, month(day), outcome, termination, flags, extra)]++
+		for i, sl := range storedSlices {
+			out[fmt.Sprintf("%s|%s|%s|%s|%s|%s|%d", measure, sl, keys[i], month(day), outcome, termination, flags)]++
 		}
-		if k.Measure == mOpen {
-			if k.Day <= p.To && (k.RefOn == "" || k.RefOn > p.To) {
-				out["pending_end"] += n
-			}
-			if k.Day < p.From && (k.RefOn == "" || k.RefOn >= p.From) {
-				out["carried_over"] += n
-			}
-			continue
+	}
+	if in(&c.ReceivedOn) {
+		acc := c.AcceptedOn != nil && *c.AcceptedOn <= p.To
+		disp := ""
+		if d := intakeDisposition(c); d != "" && *c.IntakeOn <= p.To {
+			disp = d
 		}
-		if k.Day < p.From || k.Day > p.To {
-			continue
+		add(mReceived, c.ReceivedOn, "", "", 0, fmt.Sprintf("|acc=%v|disp=%s", acc, disp))
+	}
+	if in(c.AcceptedOn) {
+		add(mAccepted, *c.AcceptedOn, "", "", caseFlags(c)&FlagDeemedAccepted, "")
+	}
+	if c.AcceptedOn != nil && in(c.ClosedOn) {
+		add(mClosed, *c.ClosedOn, c.Outcome, c.Termination, caseFlags(c)|derived, "")
+	}
+	if c.Status == mNotAccepted && in(c.IntakeOn) {
+		add(mNotAccepted, *c.IntakeOn, "", "", 0, "")
+	}
+	if c.AcceptedOn != nil {
+		acc, closed := *c.AcceptedOn, c.ClosedOn
+		if acc <= p.To && (closed == nil || *closed > p.To) {
+			out["pending_end"]++
 		}
-		extra := ""
-		if k.Measure == mReceived && k.Slice == "" {
-			acc := k.RefOn != "" && k.RefOn <= p.To
-			disp := ""
-			if k.Disp != "" && k.Ref2On <= p.To {
-				disp = k.Disp
-			}
-			extra = fmt.Sprintf("|acc=%v|disp=%s", acc, disp)
+		if acc < p.From && (closed == nil || *closed >= p.From) {
+			out["carried_over"]++
 		}
-		out[fmt.Sprintf("%s|%s|%s|%s|%s|%s|%d%s", k.Measure, k.Slice, k.SliceKey, month(k.Day), k.Outcome, k.Termination, k.Flags, extra)] += n
 	}
 	return out
 }

@@ -463,7 +463,8 @@ func (s *Service) Preview(ctx context.Context, sp Spec, p Period, organIDs []int
 	if sp.Denominator == "" {
 		sp.Denominator = mClosed
 	}
-	tot, err := s.totals(ctx, s.db.Read.WithContext(ctx), p, organIDs, "", "")
+	db := s.db.Read.WithContext(ctx)
+	tot, err := s.totals(ctx, db, p, organIDs, "", breakdownMeasures, flagMask(sp.Numerator.Flags))
 	if err != nil {
 		return Metric{}, err
 	}
@@ -471,42 +472,6 @@ func (s *Service) Preview(ctx context.Context, sp Spec, p Period, organIDs []int
 	if t == nil {
 		t = &measureTotals{}
 	}
-	return NewMetric("preview", "预览", "preview", t.count(sp.Numerator), t.count(CountSpec{Count: sp.Denominator})), nil
-}
-
-// totals aggregates the period measures of one slice ("" = totals, "month"
-// = totals by month) by slice key (key "" when slice is "").
-func (s *Service) totals(ctx context.Context, db *gorm.DB, p Period, organIDs []int64, slice, onlyKey string) (map[string]*measureTotals, error) {
-	if len(organIDs) == 0 {
-		organIDs = []int64{-1}
-	}
-	keyExpr, stored := "slice_key", slice
-	if slice == SliceMonth {
-		keyExpr, stored = MonthExpr("day"), ""
-	}
-	q := db.Table("case_stat_daily").
-		Select(keyExpr+" AS k, measure, outcome, termination, flags, SUM(count) AS n").
-		Where("organ_id IN ? AND slice = ? AND measure IN ? AND day BETWEEN ? AND ?", organIDs, stored,
-			[]string{mReceived, mAccepted, mNotAccepted, mClosed}, p.From, p.To)
-	if onlyKey != "" {
-		q = q.Where("slice_key = ?", onlyKey)
-	}
-	var cells []struct {
-		K, Measure, Outcome, Termination string
-		Flags                            int
-		N                                int64
-	}
-	if err := q.Group(keyExpr + ", measure, outcome, termination, flags").Scan(&cells).Error; err != nil {
-		return nil, errs.Internal(err)
-	}
-	out := map[string]*measureTotals{}
-	for _, c := range cells {
-		t := out[c.K]
-		if t == nil {
-			t = &measureTotals{}
-			out[c.K] = t
-		}
-		t.add(c.Measure, c.Outcome, c.Termination, c.Flags, c.N)
-	}
-	return out, nil
+	cnt := &counter{s: s, ctx: ctx, db: db, p: p, organs: organIDs}
+	return cnt.metric(Definition{Key: "preview", NameZH: "预览", NameEN: "preview", Spec: sp}, "", t)
 }

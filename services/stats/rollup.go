@@ -3,7 +3,9 @@ package stats
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"fmt"
+	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,15 +18,26 @@ import (
 	"fuyi/services/errs"
 )
 
-// Measures of the rollup.
+// Measures of the rollup cells; the intake statuses other than not_accepted
+// (abandoned, withdrawn_before_acceptance, referred) are measures too, on
+// their intake_on, in the totals only.
 const (
 	mReceived    = "received"
 	mAccepted    = "accepted"
 	mNotAccepted = "not_accepted"
 	mClosed      = "closed"
-	// mOpen has one row per accepted case: day = accepted_on, ref_on =
-	// closed_on ("" while open); pending_end and carried_over derive from it.
+	// mOpen counts +1 on the accepted_on of every accepted case and −1 on
+	// the closed_on of every accepted and closed case (totals only): its sum
+	// over all days up to T is the number accepted by T less the number
+	// closed by T.
 	mOpen = "open"
+	// mDouble counts, on the later of the two dates, the cases that were
+	// both accepted and disposed of before acceptance (an inconsistency the
+	// intake balance shows); totals only.
+	mDouble = "double"
+	// kindClosed is the span kind of an inverted closing (closed_on before
+	// accepted_on).
+	kindClosed = "closed"
 )
 
 // Slices of the rollup ("" = totals).
@@ -33,7 +46,7 @@ const (
 	SliceActType    = "act_type"
 	SliceArea       = "area"
 	SliceHandler    = "handler"
-	SliceMonth      = "month" // not stored: month of the totals' day
+	SliceMonth      = "month" // not stored: the totals by month of their period
 )
 
 var storedSlices = []string{SliceRespondent, SliceActType, SliceArea, SliceHandler}
@@ -50,7 +63,8 @@ const (
 	FlagSimplified
 )
 
-// Flags are the case flags a metric numerator may require.
+// Flags are the case flags a metric numerator may require, in bit order;
+// cell column "f_" + code counts the cases of the cell with the flag.
 var Flags = codes.List{
 	{Code: "on_time", ZH: "按期办结", EN: "closed within the decision deadline"},
 	{Code: "deemed_accepted", ZH: "视为受理", EN: "deemed accepted"},
@@ -61,6 +75,9 @@ var Flags = codes.List{
 	{Code: "extended", ZH: "延期", EN: "extended"},
 	{Code: "simplified", ZH: "简易程序", EN: "simplified procedure"},
 }
+
+// nFlags is the number of flag bits (and of per-flag cell columns).
+const nFlags = 8
 
 var flagBits = map[string]int{
 	"on_time": FlagOnTime, "deemed_accepted": FlagDeemedAccepted, "partial": FlagPartial, "redo": FlagRedo,
@@ -75,20 +92,91 @@ func flagMask(flags []string) int {
 	return m
 }
 
-// rkey is one cell of the rollup.
-type rkey struct {
-	OrganID                                                   int64
-	Slice, Measure, Day, SliceKey, Outcome, Termination, Disp string
-	Flags                                                     int
-	RefOn, Ref2On                                             string
+// flagColumns are the per-flag count columns of the cells, in bit order.
+var flagColumns = func() []string {
+	out := make([]string, len(Flags))
+	for i, f := range Flags {
+		out[i] = "f_" + f.Code
+	}
+	return out
+}()
+
+// Grains of the cells: a cell's period is the first periodLen[grain]
+// characters of a date.
+const (
+	gYear = iota
+	gMonth
+	gDay
+	nGrains
+)
+
+var (
+	cellTables = [nGrains]string{"case_stat_year", "case_stat_month", "case_stat_daily"}
+	periodLen  = [nGrains]int{4, 7, 10}
+)
+
+// prefix is SQL's substr(s, 1, n).
+func prefix(s string, n int) string {
+	if len(s) < n {
+		return s
+	}
+	return s[:n]
 }
 
-// compareRkey orders rollup keys totally (field by field).
-func compareRkey(a, b rkey) int {
-	return cmp.Or(cmp.Compare(a.OrganID, b.OrganID), cmp.Compare(a.Slice, b.Slice), cmp.Compare(a.Measure, b.Measure),
-		cmp.Compare(a.Day, b.Day), cmp.Compare(a.SliceKey, b.SliceKey), cmp.Compare(a.Outcome, b.Outcome),
-		cmp.Compare(a.Termination, b.Termination), cmp.Compare(a.Disp, b.Disp), cmp.Compare(a.Flags, b.Flags),
-		cmp.Compare(a.RefOn, b.RefOn), cmp.Compare(a.Ref2On, b.Ref2On))
+// cellKey is one cell of the rollup.
+type cellKey struct {
+	Grain                                                  int
+	OrganID                                                int64
+	Slice, Measure, Period, SliceKey, Outcome, Termination string
+}
+
+// cellVal is a cell's count followed by its per-flag counts.
+type cellVal [1 + nFlags]int64
+
+func compareCellKey(a, b cellKey) int {
+	return cmp.Or(cmp.Compare(a.Grain, b.Grain), cmp.Compare(a.OrganID, b.OrganID), cmp.Compare(a.Slice, b.Slice),
+		cmp.Compare(a.Measure, b.Measure), cmp.Compare(a.Period, b.Period), cmp.Compare(a.SliceKey, b.SliceKey),
+		cmp.Compare(a.Outcome, b.Outcome), cmp.Compare(a.Termination, b.Termination))
+}
+
+// Span grains and buckets. A span is the interval from a case's start date
+// to its end date: received_on → the date of an intake disposition (kind
+// accepted, an intake status, or double), or, inverted, accepted_on →
+// closed_on when it closed before it was accepted (kind closed). A forward
+// span (end after start) of length L days has day bucket bits.Len(L), capped
+// at topDayBucket; when it crosses a month boundary it also has a month span
+// of length M months in month bucket bits.Len(M), capped at topMonthBucket.
+// A bucket b < top holds lengths ≤ 2^b − 1, so the spans of bucket b that
+// straddle a date F (start < F ≤ end) all end in [F, F + 2^b − 2]: an index
+// range per bucket finds them, reading at most about twice as many rows as
+// it counts. Inverted spans (end before start, day bucket 0) are rare and
+// read whole.
+const (
+	topDayBucket   = 12
+	topMonthBucket = 7
+)
+
+// spanKey is one row of case_stat_span.
+type spanKey struct {
+	OrganID              int64
+	Grain                string
+	Bucket               int
+	EndOn, StartOn, Kind string
+}
+
+func compareSpanKey(a, b spanKey) int {
+	return cmp.Or(cmp.Compare(a.OrganID, b.OrganID), cmp.Compare(a.Grain, b.Grain), cmp.Compare(a.Bucket, b.Bucket),
+		cmp.Compare(a.EndOn, b.EndOn), cmp.Compare(a.StartOn, b.StartOn), cmp.Compare(a.Kind, b.Kind))
+}
+
+// delta is what a batch of case writes changes in the rollup.
+type delta struct {
+	cells map[cellKey]cellVal
+	spans map[spanKey]int64
+}
+
+func newDelta() *delta {
+	return &delta{cells: map[cellKey]cellVal{}, spans: map[spanKey]int64{}}
 }
 
 // caseFlags are the flags read from the case's own fields.
@@ -118,17 +206,13 @@ func caseFlags(c *models.Case) int {
 	return f
 }
 
-func sliceKeys(c *models.Case) map[string]string {
+// sliceKeys are the case's keys in storedSlices order.
+func sliceKeys(c *models.Case) [4]string {
 	h := ""
 	if c.HandlerID != nil {
 		h = strconv.FormatInt(*c.HandlerID, 10)
 	}
-	return map[string]string{
-		SliceRespondent: strconv.FormatInt(c.RespondentID, 10),
-		SliceActType:    c.ActType,
-		SliceArea:       c.Area,
-		SliceHandler:    h,
-	}
+	return [4]string{strconv.FormatInt(c.RespondentID, 10), c.ActType, c.Area, h}
 }
 
 func isIntakeStatus(s string) bool {
@@ -140,57 +224,122 @@ func isIntakeStatus(s string) bool {
 	return false
 }
 
-// contributions lists the rollup cells case c adds to; derived are its
-// derived flags (FlagOnTime). The SQL of Rebuild states the same rules.
-func contributions(c *models.Case, derived int) map[rkey]int64 {
-	out := map[rkey]int64{}
-	if c == nil {
-		return out
-	}
-	slices := sliceKeys(c)
-	addAll := func(k rkey) {
-		out[k]++
-		k.RefOn, k.Ref2On, k.Disp = "", "", ""
-		for _, sl := range storedSlices {
-			ks := k
-			ks.Slice, ks.SliceKey = sl, slices[sl]
-			out[ks]++
-		}
-	}
-	base := rkey{OrganID: c.OrganID}
-	// received, with the intake disposition dates on the totals row
-	k := base
-	k.Measure, k.Day = mReceived, c.ReceivedOn
-	if c.AcceptedOn != nil {
-		k.RefOn = *c.AcceptedOn
-	}
+// intakeDisposition is the case's pre-acceptance disposition ("" without
+// one): its status when that is an intake status with an intake_on.
+func intakeDisposition(c *models.Case) string {
 	if isIntakeStatus(c.Status) && c.IntakeOn != nil {
-		k.Disp, k.Ref2On = c.Status, *c.IntakeOn
+		return c.Status
 	}
-	addAll(k)
+	return ""
+}
+
+// addCase adds n times what case c contributes to the rollup; derived are its
+// derived flags (FlagOnTime). The SQL of Rebuild states the same rules.
+func (d *delta) addCase(c *models.Case, derived int, n int64) {
+	if c == nil {
+		return
+	}
+	keys := sliceKeys(c)
+	cell := func(measure, day, outcome, termination string, flags int, sliced bool, n int64) {
+		var v cellVal
+		v[0] = n
+		for b := 0; b < nFlags; b++ {
+			if flags&(1<<b) != 0 {
+				v[1+b] = n
+			}
+		}
+		// The finest grain only (apply adds each cell's change to its
+		// coarser grains: fewer map updates when a batch's cases share
+		// days): days for the totals, months for the slices.
+		k := cellKey{Grain: gDay, OrganID: c.OrganID, Measure: measure, Period: day, Outcome: outcome, Termination: termination}
+		d.addCell(k, v)
+		if sliced {
+			k.Grain, k.Period = gMonth, prefix(day, periodLen[gMonth])
+			for i, sl := range storedSlices {
+				k.Slice, k.SliceKey = sl, keys[i]
+				d.addCell(k, v)
+			}
+		}
+	}
+	cell(mReceived, c.ReceivedOn, "", "", 0, true, n)
 	if c.AcceptedOn != nil {
-		k = base
-		k.Measure, k.Day, k.Flags = mAccepted, *c.AcceptedOn, caseFlags(c)&FlagDeemedAccepted
-		addAll(k)
-		k = base
-		k.Measure, k.Day = mOpen, *c.AcceptedOn
+		acc := *c.AcceptedOn
+		cell(mAccepted, acc, "", "", caseFlags(c)&FlagDeemedAccepted, true, n)
+		cell(mOpen, acc, "", "", 0, false, n)
+		d.addSpan(c.OrganID, mAccepted, c.ReceivedOn, acc, n)
 		if c.ClosedOn != nil {
-			k.RefOn = *c.ClosedOn
-		}
-		out[k]++
-		if c.ClosedOn != nil {
-			k = base
-			k.Measure, k.Day, k.Outcome, k.Termination = mClosed, *c.ClosedOn, c.Outcome, c.Termination
-			k.Flags = caseFlags(c) | derived
-			addAll(k)
+			closed := *c.ClosedOn
+			cell(mClosed, closed, c.Outcome, c.Termination, caseFlags(c)|derived, true, n)
+			cell(mOpen, closed, "", "", 0, false, -n)
+			if closed < acc {
+				d.addSpan(c.OrganID, kindClosed, acc, closed, n)
+			}
 		}
 	}
-	if c.Status == "not_accepted" && c.IntakeOn != nil {
-		k = base
-		k.Measure, k.Day = mNotAccepted, *c.IntakeOn
-		addAll(k)
+	if disp := intakeDisposition(c); disp != "" {
+		on := *c.IntakeOn
+		cell(disp, on, "", "", 0, disp == mNotAccepted, n)
+		d.addSpan(c.OrganID, disp, c.ReceivedOn, on, n)
+		if c.AcceptedOn != nil {
+			later := max(*c.AcceptedOn, on)
+			cell(mDouble, later, "", "", 0, false, n)
+			d.addSpan(c.OrganID, mDouble, c.ReceivedOn, later, n)
+		}
 	}
-	return out
+}
+
+func (d *delta) addCell(k cellKey, v cellVal) {
+	cur := d.cells[k]
+	for i := range cur {
+		cur[i] += v[i]
+	}
+	d.cells[k] = cur
+}
+
+// addSpan adds n spans of kind from start to end (see topDayBucket).
+func (d *delta) addSpan(organID int64, kind, start, end string, n int64) {
+	switch {
+	case end == start:
+		return
+	case end < start:
+		d.spans[spanKey{organID, "d", 0, end, start, kind}] += n
+		return
+	}
+	d.spans[spanKey{organID, "d", dayBucket(start, end), end, start, kind}] += n
+	if kind != kindClosed && prefix(end, 7) > prefix(start, 7) {
+		d.spans[spanKey{organID, "m", monthBucket(start, end), prefix(end, 7), prefix(start, 7), kind}] += n
+	}
+}
+
+// dayBucket is the day bucket of a forward span (topDayBucket when a date
+// does not parse, as the SQL's NULL length).
+func dayBucket(start, end string) int {
+	s, err1 := time.Parse(time.DateOnly, start)
+	e, err2 := time.Parse(time.DateOnly, end)
+	if err1 != nil || err2 != nil {
+		return topDayBucket
+	}
+	return min(bits.Len(uint(e.Sub(s)/(24*time.Hour))), topDayBucket)
+}
+
+// monthBucket is the month bucket of a span crossing a month boundary.
+func monthBucket(start, end string) int {
+	ms, ok1 := monthNumber(start)
+	me, ok2 := monthNumber(end)
+	if !ok1 || !ok2 || me <= ms {
+		return topMonthBucket
+	}
+	return min(bits.Len(uint(me-ms)), topMonthBucket)
+}
+
+// monthNumber is year × 12 + month of a "YYYY-MM…" date.
+func monthNumber(d string) (int, bool) {
+	if len(d) < 7 {
+		return 0, false
+	}
+	y, err1 := strconv.Atoi(d[:4])
+	m, err2 := strconv.Atoi(d[5:7])
+	return y*12 + m, err1 == nil && err2 == nil
 }
 
 // RollupHook keeps the rollup in step with a case write: inside the write's
@@ -225,7 +374,7 @@ const memoChunk = 500
 // per memoChunk ids, the decision deadlines of the After cases without
 // Derived likewise, the memo is written with multi-row upserts and the
 // rollup deltas of every case are merged, so each rollup cell is written
-// once per batch with one multi-row upsert per memoChunk cells. Changes are
+// once per batch, by multi-row upserts (cellsPerStatement cells a statement). Changes are
 // applied in order: a case may appear more than once.
 func (s *Service) RollupBatch(ctx context.Context, tx *gorm.DB, changes []CaseChange) error {
 	tx = tx.WithContext(ctx).Session(&gorm.Session{NewDB: true})
@@ -237,22 +386,18 @@ func (s *Service) RollupBatch(ctx context.Context, tx *gorm.DB, changes []CaseCh
 	if err != nil {
 		return err
 	}
-	delta := map[rkey]int64{}
+	d := newDelta()
 	touched := map[int64]bool{}
 	for i, ch := range changes {
 		if ch.Before != nil {
-			d := 0
+			f := 0
 			if ch.Before.ID != 0 {
-				d = memo[ch.Before.ID]
+				f = memo[ch.Before.ID]
 			}
-			for k, n := range contributions(ch.Before, d) {
-				delta[k] -= n
-			}
+			d.addCase(ch.Before, f, -1)
 		}
 		if ch.After != nil {
-			for k, n := range contributions(ch.After, derived[i]) {
-				delta[k] += n
-			}
+			d.addCase(ch.After, derived[i], 1)
 			if ch.After.ID != 0 {
 				memo[ch.After.ID] = derived[i]
 				touched[ch.After.ID] = true
@@ -265,7 +410,7 @@ func (s *Service) RollupBatch(ctx context.Context, tx *gorm.DB, changes []CaseCh
 	if err := writeMemo(tx, memo, touched); err != nil {
 		return err
 	}
-	return applyDelta(tx, delta)
+	return s.apply(ctx, tx, d)
 }
 
 // readMemo reads the memoised derived flags of the batch's Before cases.
@@ -378,42 +523,165 @@ func (s *Service) derivedBatch(tx *gorm.DB, changes []CaseChange) ([]int, error)
 	return out, nil
 }
 
-// applyDelta upserts the non-zero deltas. Cells that drop to zero stay (they
-// add nothing to any sum); Rebuild removes them.
-func applyDelta(tx *gorm.DB, delta map[rkey]int64) error {
-	// Upsert in one fixed key order: concurrent transactions that touch the
-	// same cells then lock them in the same order and cannot deadlock on
-	// PostgreSQL (a map's iteration order is random).
-	keys := make([]rkey, 0, len(delta))
-	for k, d := range delta {
-		if d != 0 {
+// rowsPerStatement is the rows of a full multi-row upsert (16 bound
+// variables a cell keep a statement under SQLite's and PostgreSQL's limits);
+// a batch's rows go in full statements, prepared once, and one for the rest.
+const rowsPerStatement = 256
+
+// apply upserts the non-zero changes: the finest cells and, summed from
+// them, the coarser ones, each table coarsest grain first, then the
+// spans, each in key order, so that concurrent transactions lock the rows
+// they share in the same order and cannot deadlock on PostgreSQL (a map's
+// iteration order is random). Cells that drop to zero stay (they add
+// nothing to any sum); Rebuild removes them. The statements go to the
+// transaction's connection directly: gorm's handling of thousands of bound
+// variables costs more than the upserts.
+func (s *Service) apply(ctx context.Context, tx *gorm.DB, d *delta) error {
+	fine := make([]cellKey, 0, len(d.cells))
+	for k, v := range d.cells {
+		if v != (cellVal{}) && (k.Grain == gDay || k.Grain == gMonth && k.Slice != "") {
+			fine = append(fine, k)
+		}
+	}
+	for _, k := range fine {
+		for g := gYear; g < k.Grain; g++ {
+			kg := k
+			kg.Grain, kg.Period = g, prefix(k.Period, periodLen[g])
+			d.addCell(kg, d.cells[k])
+		}
+	}
+	keys := make([]cellKey, 0, len(d.cells))
+	for k, v := range d.cells {
+		if v != (cellVal{}) {
 			keys = append(keys, k)
 		}
 	}
-	slices.SortFunc(keys, compareRkey)
-	// At most rowsPerStatement cells per statement keeps the bound variables
-	// (12 a cell) under SQLite's and PostgreSQL's limits for a batch import.
-	const rowsPerStatement = 1000
-	for len(keys) > 0 {
-		chunk := keys[:min(len(keys), rowsPerStatement)]
-		keys = keys[len(chunk):]
-		var sb strings.Builder
-		args := make([]any, 0, len(chunk)*12)
-		for i, k := range chunk {
-			if i > 0 {
-				sb.WriteString(",")
+	slices.SortFunc(keys, compareCellKey)
+	ex := s.newBatchExec(ctx, tx)
+	defer ex.close()
+	cols := "organ_id, slice, measure, period, slice_key, outcome, termination, count, " + strings.Join(flagColumns, ", ")
+	set := "count = %[1]s.count + excluded.count"
+	for _, f := range flagColumns {
+		set += ", " + f + " = %[1]s." + f + " + excluded." + f
+	}
+	for g := gYear; g <= gDay; g++ {
+		var args []any
+		for _, k := range keys {
+			if k.Grain != g {
+				continue
 			}
-			sb.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?)")
-			args = append(args, k.OrganID, k.Slice, k.Measure, k.Day, k.SliceKey, k.Outcome, k.Termination, k.Disp, k.Flags, k.RefOn, k.Ref2On, delta[k])
+			args = append(args, k.OrganID, k.Slice, k.Measure, k.Period, k.SliceKey, k.Outcome, k.Termination)
+			for _, x := range d.cells[k] {
+				args = append(args, x)
+			}
 		}
-		q := `INSERT INTO case_stat_daily (organ_id, slice, measure, day, slice_key, outcome, termination, disposition, flags, ref_on, ref2_on, count) VALUES ` +
-			sb.String() + ` ON CONFLICT (organ_id, slice, measure, day, slice_key, outcome, termination, disposition, flags, ref_on, ref2_on)
-		DO UPDATE SET count = case_stat_daily.count + excluded.count`
-		if err := tx.Exec(q, args...).Error; err != nil {
+		table := cellTables[g]
+		err := ex.upsert("INSERT INTO "+table+" ("+cols+") VALUES ", 8+nFlags,
+			" ON CONFLICT (organ_id, slice, measure, period, slice_key, outcome, termination) DO UPDATE SET "+fmt.Sprintf(set, table), args)
+		if err != nil {
 			return errs.Internal(fmt.Errorf("stats rollup: %w", err))
 		}
 	}
+	spans := make([]spanKey, 0, len(d.spans))
+	for k, n := range d.spans {
+		if n != 0 {
+			spans = append(spans, k)
+		}
+	}
+	slices.SortFunc(spans, compareSpanKey)
+	args := make([]any, 0, 7*len(spans))
+	for _, k := range spans {
+		args = append(args, k.OrganID, k.Grain, k.Bucket, k.EndOn, k.StartOn, k.Kind, d.spans[k])
+	}
+	err := ex.upsert("INSERT INTO case_stat_span (organ_id, grain, bucket, end_on, start_on, kind, count) VALUES ", 7,
+		" ON CONFLICT (organ_id, grain, bucket, end_on, start_on, kind) DO UPDATE SET count = case_stat_span.count + excluded.count", args)
+	if err != nil {
+		return errs.Internal(fmt.Errorf("stats rollup: %w", err))
+	}
 	return nil
+}
+
+// batchExec runs multi-row upserts on the transaction's connection,
+// preparing the statement of a full chunk once per batch.
+type batchExec struct {
+	ctx   context.Context
+	conn  gorm.ConnPool
+	pg    bool
+	stmts map[string]*sql.Stmt
+}
+
+func (s *Service) newBatchExec(ctx context.Context, tx *gorm.DB) *batchExec {
+	e := &batchExec{ctx: ctx, conn: tx.Statement.ConnPool, pg: s.db.Dialect == models.Postgres, stmts: map[string]*sql.Stmt{}}
+	if p, ok := e.conn.(*gorm.PreparedStmtTX); ok {
+		e.conn = p.Tx // the transaction itself, not gorm's statement cache
+	}
+	return e
+}
+
+func (e *batchExec) close() {
+	for _, st := range e.stmts {
+		st.Close()
+	}
+}
+
+// upsert inserts args as rows of width columns: head + VALUES rows + tail.
+func (e *batchExec) upsert(head string, width int, tail string, args []any) error {
+	preparer, canPrepare := e.conn.(interface {
+		PrepareContext(context.Context, string) (*sql.Stmt, error)
+	})
+	for len(args) > 0 {
+		n := min(len(args)/width, rowsPerStatement)
+		q := e.sql(head, width, n, tail)
+		chunk := args[:n*width]
+		args = args[n*width:]
+		if n < rowsPerStatement || !canPrepare {
+			if _, err := e.conn.ExecContext(e.ctx, q, chunk...); err != nil {
+				return err
+			}
+			continue
+		}
+		st := e.stmts[q]
+		if st == nil {
+			var err error
+			if st, err = preparer.PrepareContext(e.ctx, q); err != nil {
+				return err
+			}
+			e.stmts[q] = st
+		}
+		if _, err := st.ExecContext(e.ctx, chunk...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sql is the statement of n rows, with PostgreSQL's numbered placeholders.
+func (e *batchExec) sql(head string, width, n int, tail string) string {
+	var sb strings.Builder
+	sb.Grow(len(head) + len(tail) + n*width*5)
+	sb.WriteString(head)
+	p := 0
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		sb.WriteByte('(')
+		for j := 0; j < width; j++ {
+			if j > 0 {
+				sb.WriteByte(',')
+			}
+			p++
+			if e.pg {
+				sb.WriteByte('$')
+				sb.WriteString(strconv.Itoa(p))
+			} else {
+				sb.WriteByte('?')
+			}
+		}
+		sb.WriteByte(')')
+	}
+	sb.WriteString(tail)
+	return sb.String()
 }
 
 // DecisionDays is the fallback decision period when a case has no decision
@@ -426,44 +694,23 @@ func DecisionDays(procedure string, extension int) int {
 	return 60 + extension
 }
 
-// derivedFlags computes the flags that do not sit on the case row: on_time =
-// the case's decision deadline (kind decision) has status met; without such
-// a row, closed_on ≤ accepted_on + DecisionDays. onTimeSQL states the same.
-func (s *Service) derivedFlags(tx *gorm.DB, c *models.Case) (int, error) {
-	if c.AcceptedOn == nil || c.ClosedOn == nil {
-		return 0, nil
-	}
-	if c.ID != 0 {
-		var rows []models.Deadline
-		err := tx.Where("subject_type = ? AND subject_id = ? AND kind = ?", "case", c.ID, "decision").Limit(1).Find(&rows).Error
-		if err != nil {
-			return 0, errs.Internal(err)
-		}
-		if len(rows) > 0 {
-			if rows[0].Status == "met" {
-				return FlagOnTime, nil
-			}
-			return 0, nil
-		}
-	}
-	return fallbackOnTime(c), nil
-}
-
 // fallbackOnTime is on_time without a decision deadline row: closed_on ≤
 // accepted_on + DecisionDays (c accepted and closed).
 func fallbackOnTime(c *models.Case) int {
-	acc, err := time.Parse("2006-01-02", *c.AcceptedOn)
+	acc, err := time.Parse(time.DateOnly, *c.AcceptedOn)
 	if err != nil {
 		return 0
 	}
-	due := acc.AddDate(0, 0, DecisionDays(c.Procedure, c.ExtensionDays)).Format("2006-01-02")
+	due := acc.AddDate(0, 0, DecisionDays(c.Procedure, c.ExtensionDays)).Format(time.DateOnly)
 	if *c.ClosedOn <= due {
 		return FlagOnTime
 	}
 	return 0
 }
 
-// onTimeSQL is the SQL of derivedFlags over the cases table.
+// onTimeSQL is the SQL of the derived on_time flag over the cases table, as
+// derivedBatch: the case's decision deadline (kind decision) has status
+// met; without such a row, closed_on ≤ accepted_on + DecisionDays.
 func (s *Service) onTimeSQL() string {
 	dl := "SELECT 1 FROM deadlines d WHERE d.subject_type = 'case' AND d.subject_id = cases.id AND d.kind = 'decision'"
 	days := "(CASE WHEN cases.procedure = 'simplified' THEN 30 ELSE 60 END + cases.extension_days)"
@@ -482,106 +729,3 @@ func (s *Service) addDays(dateExpr, daysExpr string) string {
 // "YYYY-MM-DD" strings, so the month is the first seven characters on both
 // SQLite and PostgreSQL.
 func MonthExpr(col string) string { return "substr(" + col + ", 1, 7)" }
-
-// Rebuild recomputes the rollup (and the derived-flag memo) of the given
-// organs — all organs when none are given — from the cases table, in one
-// transaction, with INSERT … SELECT aggregates. Use it after bulk imports
-// that bypass the hooks, or to repair.
-func (s *Service) Rebuild(ctx context.Context, organIDs ...int64) error {
-	return s.db.Tx(ctx, func(tx *gorm.DB) error {
-		ex := func(q string, args ...any) error {
-			return tx.Session(&gorm.Session{NewDB: true}).Exec(q, args...).Error
-		}
-		organCond, caseCond := "1=1", "1=1"
-		var oargs []any
-		if len(organIDs) > 0 {
-			organCond, caseCond = "organ_id IN ?", "cases.organ_id IN ?"
-			oargs = []any{organIDs}
-		}
-		if err := ex("DELETE FROM case_stat_daily WHERE "+organCond, oargs...); err != nil {
-			return err
-		}
-		memoCond := "1=1"
-		if len(organIDs) > 0 {
-			memoCond = "case_id IN (SELECT id FROM cases WHERE " + caseCond + ")"
-		}
-		if err := ex("DELETE FROM case_stat_flags WHERE "+memoCond, oargs...); err != nil {
-			return err
-		}
-		if err := ex(`INSERT INTO case_stat_flags (case_id, flags) SELECT cases.id,
-			CASE WHEN cases.accepted_on IS NOT NULL AND cases.closed_on IS NOT NULL AND `+s.onTimeSQL()+` THEN 1 ELSE 0 END
-			FROM cases WHERE `+caseCond, oargs...); err != nil {
-			return err
-		}
-		caseFlagsSQL := fmt.Sprintf(`(CASE WHEN cases.deemed_accepted THEN %d ELSE 0 END + CASE WHEN cases.outcome_partial THEN %d ELSE 0 END
-			+ CASE WHEN cases.outcome_redo THEN %d ELSE 0 END + CASE WHEN cases.hearing_held THEN %d ELSE 0 END
-			+ CASE WHEN cases.committee_consulted THEN %d ELSE 0 END + CASE WHEN cases.extension_days > 0 THEN %d ELSE 0 END
-			+ CASE WHEN cases.procedure = 'simplified' THEN %d ELSE 0 END)`,
-			FlagDeemedAccepted, FlagPartial, FlagRedo, FlagHearing, FlagCommittee, FlagExtended, FlagSimplified)
-		intakeIn := "('" + strings.Join(intakeStatuses, "','") + "')"
-		disp := "CASE WHEN cases.status IN " + intakeIn + " AND cases.intake_on IS NOT NULL THEN cases.status ELSE '' END"
-		ref2 := "CASE WHEN cases.status IN " + intakeIn + " AND cases.intake_on IS NOT NULL THEN cases.intake_on ELSE '' END"
-		type spec struct {
-			measure, day, outcome, termination, disp, flags, ref, ref2, where string
-			totalsOnly                                                        bool
-		}
-		specs := []spec{
-			{mReceived, "cases.received_on", "''", "''", disp, "0", "COALESCE(cases.accepted_on, '')", ref2, "1=1", false},
-			{mAccepted, "cases.accepted_on", "''", "''", "''", fmt.Sprintf("CASE WHEN cases.deemed_accepted THEN %d ELSE 0 END", FlagDeemedAccepted), "''", "''", "cases.accepted_on IS NOT NULL", false},
-			{mNotAccepted, "cases.intake_on", "''", "''", "''", "0", "''", "''", "cases.status = 'not_accepted' AND cases.intake_on IS NOT NULL", false},
-			{mClosed, "cases.closed_on", "cases.outcome", "cases.termination", "''", caseFlagsSQL + " + COALESCE(f.flags, 0)", "''", "''", "cases.accepted_on IS NOT NULL AND cases.closed_on IS NOT NULL", false},
-			{mOpen, "cases.accepted_on", "''", "''", "''", "0", "COALESCE(cases.closed_on, '')", "''", "cases.accepted_on IS NOT NULL", true},
-		}
-		sliceExpr := map[string]string{
-			SliceRespondent: "CAST(cases.respondent_id AS TEXT)",
-			SliceActType:    "cases.act_type",
-			SliceArea:       "cases.area",
-			SliceHandler:    "COALESCE(CAST(cases.handler_id AS TEXT), '')",
-		}
-		for _, sp := range specs {
-			slices := append([]string{""}, storedSlices...)
-			if sp.totalsOnly {
-				slices = []string{""}
-			}
-			for _, sl := range slices {
-				key, disp, ref, ref2 := "''", sp.disp, sp.ref, sp.ref2
-				if sl != "" {
-					key, disp, ref, ref2 = sliceExpr[sl], "''", "''", "''"
-				}
-				sel := fmt.Sprintf("cases.organ_id, '%s', '%s', %s, %s, %s, %s, %s, %s, %s, %s",
-					sl, sp.measure, sp.day, key, sp.outcome, sp.termination, disp, sp.flags, ref, ref2)
-				q := `INSERT INTO case_stat_daily (organ_id, slice, measure, day, slice_key, outcome, termination, disposition, flags, ref_on, ref2_on, count)
-					SELECT ` + sel + `, COUNT(*) FROM cases LEFT JOIN case_stat_flags f ON f.case_id = cases.id
-					WHERE ` + caseCond + ` AND ` + sp.where + `
-					GROUP BY ` + strings.Join(groupCols(sel), ", ")
-				if err := ex(q, oargs...); err != nil {
-					return errs.Internal(fmt.Errorf("rebuild %s/%s: %w", sp.measure, sl, err))
-				}
-			}
-		}
-		return nil
-	})
-}
-
-// groupCols turns a select list of expressions into GROUP BY positions.
-func groupCols(sel string) []string {
-	n := 0
-	depth := 0
-	for _, r := range sel {
-		switch r {
-		case '(':
-			depth++
-		case ')':
-			depth--
-		case ',':
-			if depth == 0 {
-				n++
-			}
-		}
-	}
-	out := make([]string, n+1)
-	for i := range out {
-		out[i] = strconv.Itoa(i + 1)
-	}
-	return out
-}

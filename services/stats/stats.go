@@ -24,6 +24,49 @@
 // Balance identities: carried_over + accepted = closed + pending_end;
 // Σ outcomes = closed; Σ terminations = outcome terminated; Σ intake
 // dispositions = received.
+//
+// The rollup. Reports and breakdowns read a rollup that RollupHook and
+// RollupBatch keep in step inside every case write, and that Rebuild (and
+// migration 7) build from the cases table; docs/ENGINEERING.md tells why it
+// has this shape. Its figures equal the rules above for every period, a
+// single day included.
+//
+//   - Cells (case_stat_year, case_stat_month, and for the totals only
+//     case_stat_daily): the number of cases per organ, slice ("" totals;
+//     respondent, act_type, area, handler), measure, period ("YYYY",
+//     "YYYY-MM", "YYYY-MM-DD"), slice key, outcome and termination, and per
+//     case flag how many of them carry
+//     it (a column each, not a key: a metric numerator with one flag reads
+//     its column; one with two or more flags is counted from the cases table
+//     by the drill-down's conditions). Measures, each on its own date:
+//     received, accepted, closed, not_accepted (all slices); abandoned,
+//     withdrawn_before_acceptance, referred (their intake_on), double (both
+//     accepted and disposed of before acceptance, on the later date) and open
+//     (+1 on accepted_on, −1 on closed_on) in the totals only. No per-case
+//     reference dates: a city's year is a few hundred total cells.
+//   - A period is read from the fewest cells that cover it exactly (coverOf):
+//     whole years, whole months, and the days of a partial month at either
+//     end; a breakdown by month uses no year cells. A breakdown by a stored
+//     slice counts the days of partial months from the cases (an index
+//     range on each measure's date): day cells for every slice key would
+//     triple what a case write and a batch import upsert.
+//   - pending_end = Σ open up to the period's end, plus the inverted closings
+//     (closed on or before it, accepted after it); carried_over the same
+//     before the period's start. The sums read ~one year cell per organ and
+//     year: cumulative sums, not running totals, which a back-dated write
+//     would have to update in every later month.
+//   - An intake disposition of kind X of the received in [F, T] as of T:
+//     the cells' X in [F, T], less the intakes received before F and
+//     disposed of as X in [F, T] (straddling F), plus the corrections of the
+//     inverted spans (disposed of before received; rare). The straddlers
+//     come from case_stat_span, the intervals received → disposed of by
+//     kind, lag bucket (the bit length of the lag in days, and of the lag
+//     in months for an interval that crosses a month boundary), end and
+//     start: those of bucket b that straddle F end in [F, F + 2^b − 2], one
+//     index range per bucket reading at most about twice the rows it counts;
+//     from a month's first day the month spans serve the whole months (a few
+//     rows per organ, whatever the volume). pending = received − accepted −
+//     Σ the other dispositions + double.
 package stats
 
 import (
@@ -234,73 +277,6 @@ func nonNil(ids []int64) []int64 {
 	return ids
 }
 
-// closedGroup is the closed cases of one (outcome, termination, flags) cell.
-type closedGroup struct {
-	Outcome     string
-	Termination string
-	Flags       int
-	N           int64
-}
-
-// measureTotals are the aggregated cells a report or a breakdown row needs.
-type measureTotals struct {
-	received, accepted, notAccepted int64
-	acceptedFlags                   map[int]int64
-	closed                          []closedGroup
-}
-
-func (m *measureTotals) add(measure, outcome, termination string, flags int, n int64) {
-	switch measure {
-	case mReceived:
-		m.received += n
-	case mAccepted:
-		m.accepted += n
-		if m.acceptedFlags == nil {
-			m.acceptedFlags = map[int]int64{}
-		}
-		m.acceptedFlags[flags] += n
-	case mNotAccepted:
-		m.notAccepted += n
-	case mClosed:
-		m.closed = append(m.closed, closedGroup{outcome, termination, flags, n})
-	}
-}
-
-func (m *measureTotals) closedTotal() int64 {
-	var n int64
-	for _, g := range m.closed {
-		n += g.N
-	}
-	return n
-}
-
-// count evaluates a count spec (a named count with its conditions) on the totals.
-func (m *measureTotals) count(spec CountSpec) int64 {
-	mask := flagMask(spec.Flags)
-	switch spec.Count {
-	case mReceived:
-		return m.received
-	case mNotAccepted:
-		return m.notAccepted
-	case mAccepted:
-		var n int64
-		for f, c := range m.acceptedFlags {
-			if f&mask == mask {
-				n += c
-			}
-		}
-		return n
-	default:
-		var n int64
-		for _, g := range m.closed {
-			if g.Flags&mask == mask && spec.matchesOutcome(g.Outcome, g.Termination) {
-				n += g.N
-			}
-		}
-		return n
-	}
-}
-
 func (s *Service) reconsideration(ctx context.Context, db *gorm.DB, p Period, organIDs []int64) (*Reconsideration, error) {
 	rec := &Reconsideration{
 		Outcomes: map[string]int64{}, Terminations: map[string]int64{}, Intake: map[string]int64{},
@@ -318,61 +294,40 @@ func (s *Service) reconsideration(ctx context.Context, db *gorm.DB, p Period, or
 	if len(organIDs) == 0 {
 		organIDs = []int64{-1}
 	}
-	var tot measureTotals
-	var cells []struct {
-		Measure, Outcome, Termination string
-		Flags                         int
-		N                             int64
-	}
-	err := db.Table("case_stat_daily").
-		Select("measure, outcome, termination, flags, SUM(count) AS n").
-		Where("organ_id IN ? AND slice = '' AND measure IN ? AND day BETWEEN ? AND ?", organIDs,
-			[]string{mAccepted, mNotAccepted, mClosed}, p.From, p.To).
-		Group("measure, outcome, termination, flags").Scan(&cells).Error
+	defs, err := s.definitionsFor(ctx, db, p)
 	if err != nil {
-		return nil, errs.Internal(err)
+		return nil, err
 	}
-	for _, c := range cells {
-		tot.add(c.Measure, c.Outcome, c.Termination, c.Flags, c.N)
-	}
-	// Intake dispositions of the received, each on its own condition.
-	var intake []struct {
-		Disposition            string
-		N, Acc, Disposed, Pend int64
-	}
-	err = db.Table("case_stat_daily").
-		Select(`disposition, SUM(count) AS n,
-			SUM(CASE WHEN ref_on <> '' AND ref_on <= ? THEN count ELSE 0 END) AS acc,
-			SUM(CASE WHEN disposition <> '' AND ref2_on <= ? THEN count ELSE 0 END) AS disposed,
-			SUM(CASE WHEN (ref_on = '' OR ref_on > ?) AND (disposition = '' OR ref2_on > ?) THEN count ELSE 0 END) AS pend`,
-			p.To, p.To, p.To, p.To).
-		Where("organ_id IN ? AND slice = '' AND measure = ? AND day BETWEEN ? AND ?", organIDs, mReceived, p.From, p.To).
-		Group("disposition").Scan(&intake).Error
+	tots, err := s.totals(ctx, db, p, organIDs, "", reportMeasures, flagsUsed(defs))
 	if err != nil {
-		return nil, errs.Internal(err)
+		return nil, err
 	}
-	for _, r := range intake {
-		tot.received += r.N
-		rec.Intake["accepted"] += r.Acc
-		rec.Intake["pending"] += r.Pend
-		if r.Disposition != "" {
-			rec.Intake[r.Disposition] += r.Disposed
+	tot := tots[""]
+	if tot == nil {
+		tot = &measureTotals{}
+	}
+	sf, err := s.readSpanFigures(ctx, db, p, organIDs)
+	if err != nil {
+		return nil, err
+	}
+	// Intake dispositions of the received, each on its own condition; pending
+	// is the received with neither (a case both accepted and disposed of
+	// before acceptance, counted twice above, is added back once).
+	rec.Intake["accepted"] = sf.disposedBy(mAccepted, tot.accepted, p)
+	pending := tot.received - rec.Intake["accepted"]
+	for _, st := range intakeStatuses {
+		n := tot.other[st]
+		if st == mNotAccepted {
+			n = tot.notAccepted
 		}
+		rec.Intake[st] = sf.disposedBy(st, n, p)
+		pending -= rec.Intake[st]
 	}
-	// Pending at the end and carried over from before the start (DESIGN §5).
-	var open struct{ Pending, Carried int64 }
-	err = db.Table("case_stat_daily").
-		Select(`COALESCE(SUM(CASE WHEN day <= ? AND (ref_on = '' OR ref_on > ?) THEN count ELSE 0 END), 0) AS pending,
-			COALESCE(SUM(CASE WHEN day < ? AND (ref_on = '' OR ref_on >= ?) THEN count ELSE 0 END), 0) AS carried`,
-			p.To, p.To, p.From, p.From).
-		Where("organ_id IN ? AND slice = '' AND measure = ? AND (ref_on = '' OR ref_on >= ?) AND day <= ?", organIDs, mOpen, p.From, p.To).
-		Scan(&open).Error
-	if err != nil {
-		return nil, errs.Internal(err)
-	}
+	rec.Intake["pending"] = pending + sf.disposedBy(mDouble, tot.other[mDouble], p)
 	rec.Received, rec.Accepted, rec.NotAccepted = tot.received, tot.accepted, tot.notAccepted
 	rec.Closed = tot.closedTotal()
-	rec.PendingEnd, rec.CarriedOver = open.Pending, open.Carried
+	// Pending at the end and carried over from before the start (DESIGN §5).
+	rec.PendingEnd, rec.CarriedOver = sf.pendingEnd(p), sf.carriedOver(p)
 	var unknownOutcome, unknownTermination int64
 	for _, g := range tot.closed {
 		if _, ok := rec.Outcomes[g.Outcome]; ok {
@@ -388,12 +343,11 @@ func (s *Service) reconsideration(ctx context.Context, db *gorm.DB, p Period, or
 			}
 		}
 	}
-	defs, err := s.definitionsFor(ctx, db, p)
-	if err != nil {
-		return nil, err
-	}
+	cnt := &counter{s: s, ctx: ctx, db: db, p: p, organs: organIDs}
 	for _, d := range defs {
-		rec.Metrics[d.Key] = NewMetric(d.Key, d.NameZH, d.NameEN, tot.count(d.Spec.Numerator), tot.count(CountSpec{Count: d.Spec.Denominator}))
+		if rec.Metrics[d.Key], err = cnt.metric(d, "", tot); err != nil {
+			return nil, err
+		}
 	}
 	rec.Balance = balances(rec, unknownOutcome, unknownTermination)
 	return rec, nil
