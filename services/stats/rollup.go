@@ -523,19 +523,15 @@ func (s *Service) derivedBatch(tx *gorm.DB, changes []CaseChange) ([]int, error)
 	return out, nil
 }
 
-// rowsPerStatement is the rows of a full multi-row upsert (16 bound
-// variables a cell keep a statement under SQLite's and PostgreSQL's limits);
-// a batch's rows go in full statements, prepared once, and one for the rest.
-const rowsPerStatement = 256
-
 // apply upserts the non-zero changes: the finest cells and, summed from
 // them, the coarser ones, each table coarsest grain first, then the
 // spans, each in key order, so that concurrent transactions lock the rows
 // they share in the same order and cannot deadlock on PostgreSQL (a map's
 // iteration order is random). Cells that drop to zero stay (they add
 // nothing to any sum); Rebuild removes them. The statements go to the
-// transaction's connection directly: gorm's handling of thousands of bound
-// variables costs more than the upserts.
+// transaction's connection directly, prepared once (prepareUpserts): gorm's
+// handling of thousands of bound variables, and SQLite's preparing a
+// statement per write, cost more than the upserts.
 func (s *Service) apply(ctx context.Context, tx *gorm.DB, d *delta) error {
 	fine := make([]cellKey, 0, len(d.cells))
 	for k, v := range d.cells {
@@ -558,12 +554,6 @@ func (s *Service) apply(ctx context.Context, tx *gorm.DB, d *delta) error {
 	}
 	slices.SortFunc(keys, compareCellKey)
 	ex := s.newBatchExec(ctx, tx)
-	defer ex.close()
-	cols := "organ_id, slice, measure, period, slice_key, outcome, termination, count, " + strings.Join(flagColumns, ", ")
-	set := "count = %[1]s.count + excluded.count"
-	for _, f := range flagColumns {
-		set += ", " + f + " = %[1]s." + f + " + excluded." + f
-	}
 	for g := gYear; g <= gDay; g++ {
 		var args []any
 		for _, k := range keys {
@@ -575,9 +565,7 @@ func (s *Service) apply(ctx context.Context, tx *gorm.DB, d *delta) error {
 				args = append(args, x)
 			}
 		}
-		table := cellTables[g]
-		err := ex.upsert("INSERT INTO "+table+" ("+cols+") VALUES ", 8+nFlags,
-			" ON CONFLICT (organ_id, slice, measure, period, slice_key, outcome, termination) DO UPDATE SET "+fmt.Sprintf(set, table), args)
+		err := ex.upsert(cellUpsert(g), args)
 		if err != nil {
 			return errs.Internal(fmt.Errorf("stats rollup: %w", err))
 		}
@@ -593,85 +581,52 @@ func (s *Service) apply(ctx context.Context, tx *gorm.DB, d *delta) error {
 	for _, k := range spans {
 		args = append(args, k.OrganID, k.Grain, k.Bucket, k.EndOn, k.StartOn, k.Kind, d.spans[k])
 	}
-	err := ex.upsert("INSERT INTO case_stat_span (organ_id, grain, bucket, end_on, start_on, kind, count) VALUES ", 7,
-		" ON CONFLICT (organ_id, grain, bucket, end_on, start_on, kind) DO UPDATE SET count = case_stat_span.count + excluded.count", args)
+	err := ex.upsert(spanUpsert, args)
 	if err != nil {
 		return errs.Internal(fmt.Errorf("stats rollup: %w", err))
 	}
 	return nil
 }
 
-// batchExec runs multi-row upserts on the transaction's connection,
-// preparing the statement of a full chunk once per batch.
-type batchExec struct {
-	ctx   context.Context
-	conn  gorm.ConnPool
-	pg    bool
-	stmts map[string]*sql.Stmt
+// upsertShape is a multi-row upsert: head, rows of width placeholders, tail.
+type upsertShape struct {
+	head  string
+	width int
+	tail  string
 }
 
-func (s *Service) newBatchExec(ctx context.Context, tx *gorm.DB) *batchExec {
-	e := &batchExec{ctx: ctx, conn: tx.Statement.ConnPool, pg: s.db.Dialect == models.Postgres, stmts: map[string]*sql.Stmt{}}
-	if p, ok := e.conn.(*gorm.PreparedStmtTX); ok {
-		e.conn = p.Tx // the transaction itself, not gorm's statement cache
+// cellUpsert is the upsert of the cells of grain g.
+func cellUpsert(g int) upsertShape {
+	table := cellTables[g]
+	set := "count = " + table + ".count + excluded.count"
+	for _, f := range flagColumns {
+		set += ", " + f + " = " + table + "." + f + " + excluded." + f
 	}
-	return e
+	return upsertShape{"INSERT INTO " + table + " (organ_id, slice, measure, period, slice_key, outcome, termination, count, " +
+		strings.Join(flagColumns, ", ") + ") VALUES ", 8 + nFlags,
+		" ON CONFLICT (organ_id, slice, measure, period, slice_key, outcome, termination) DO UPDATE SET " + set}
 }
 
-func (e *batchExec) close() {
-	for _, st := range e.stmts {
-		st.Close()
-	}
-}
-
-// upsert inserts args as rows of width columns: head + VALUES rows + tail.
-func (e *batchExec) upsert(head string, width int, tail string, args []any) error {
-	preparer, canPrepare := e.conn.(interface {
-		PrepareContext(context.Context, string) (*sql.Stmt, error)
-	})
-	for len(args) > 0 {
-		n := min(len(args)/width, rowsPerStatement)
-		q := e.sql(head, width, n, tail)
-		chunk := args[:n*width]
-		args = args[n*width:]
-		if n < rowsPerStatement || !canPrepare {
-			if _, err := e.conn.ExecContext(e.ctx, q, chunk...); err != nil {
-				return err
-			}
-			continue
-		}
-		st := e.stmts[q]
-		if st == nil {
-			var err error
-			if st, err = preparer.PrepareContext(e.ctx, q); err != nil {
-				return err
-			}
-			e.stmts[q] = st
-		}
-		if _, err := st.ExecContext(e.ctx, chunk...); err != nil {
-			return err
-		}
-	}
-	return nil
-}
+var spanUpsert = upsertShape{"INSERT INTO case_stat_span (organ_id, grain, bucket, end_on, start_on, kind, count) VALUES ", 7,
+	" ON CONFLICT (organ_id, grain, bucket, end_on, start_on, kind) DO UPDATE SET count = case_stat_span.count + excluded.count"}
 
 // sql is the statement of n rows, with PostgreSQL's numbered placeholders.
-func (e *batchExec) sql(head string, width, n int, tail string) string {
+func (u upsertShape) sql(n int, pg bool) string {
 	var sb strings.Builder
-	sb.Grow(len(head) + len(tail) + n*width*5)
-	sb.WriteString(head)
+	sb.Grow(len(u.head) + len(u.tail) + n*u.width*5)
+	sb.WriteString(u.head)
 	p := 0
 	for i := 0; i < n; i++ {
 		if i > 0 {
 			sb.WriteByte(',')
 		}
 		sb.WriteByte('(')
-		for j := 0; j < width; j++ {
+		for j := 0; j < u.width; j++ {
 			if j > 0 {
 				sb.WriteByte(',')
 			}
 			p++
-			if e.pg {
+			if pg {
 				sb.WriteByte('$')
 				sb.WriteString(strconv.Itoa(p))
 			} else {
@@ -680,8 +635,85 @@ func (e *batchExec) sql(head string, width, n int, tail string) string {
 		}
 		sb.WriteByte(')')
 	}
-	sb.WriteString(tail)
+	sb.WriteString(u.tail)
 	return sb.String()
+}
+
+// chunkRows are the row counts of the prepared upserts: a change of n rows
+// goes in chunks of the largest of them not above n, so that every chunk
+// runs a statement prepared once, when the service starts (256 rows of 16
+// bound variables stay under SQLite's and PostgreSQL's limits).
+var chunkRows = []int{256, 64, 16, 4, 1}
+
+// prepareUpserts prepares the upserts of every shape and chunk size on the
+// write pool (run before any transaction holds SQLite's one connection).
+// Without them (a database not yet migrated), upsert prepares each
+// statement as it runs it.
+func (s *Service) prepareUpserts() {
+	pool, err := s.db.Write.DB()
+	if err != nil {
+		return
+	}
+	pg := s.db.Dialect == models.Postgres
+	stmts := map[string]*sql.Stmt{}
+	for _, u := range []upsertShape{cellUpsert(gYear), cellUpsert(gMonth), cellUpsert(gDay), spanUpsert} {
+		for _, n := range chunkRows {
+			q := u.sql(n, pg)
+			st, err := pool.Prepare(q)
+			if err != nil {
+				for _, st := range stmts {
+					st.Close()
+				}
+				return
+			}
+			stmts[q] = st
+		}
+	}
+	s.upserts = stmts
+}
+
+// batchExec runs multi-row upserts on a transaction's connection.
+type batchExec struct {
+	ctx     context.Context
+	conn    gorm.ConnPool
+	tx      *sql.Tx // nil when the connection is not a *sql.Tx
+	pg      bool
+	upserts map[string]*sql.Stmt
+}
+
+func (s *Service) newBatchExec(ctx context.Context, tx *gorm.DB) *batchExec {
+	e := &batchExec{ctx: ctx, conn: tx.Statement.ConnPool, pg: s.db.Dialect == models.Postgres, upserts: s.upserts}
+	if p, ok := e.conn.(*gorm.PreparedStmtTX); ok {
+		e.conn = p.Tx // the transaction itself, not gorm's statement cache
+	}
+	e.tx, _ = e.conn.(*sql.Tx)
+	return e
+}
+
+// upsert inserts args as rows of u's width, in order.
+func (e *batchExec) upsert(u upsertShape, args []any) error {
+	for len(args) > 0 {
+		n := len(args) / u.width
+		for _, c := range chunkRows {
+			if c <= n {
+				n = c
+				break
+			}
+		}
+		q := u.sql(n, e.pg)
+		chunk := args[:n*u.width]
+		args = args[n*u.width:]
+		var err error
+		if st := e.upserts[q]; st != nil && e.tx != nil {
+			_, err = e.tx.StmtContext(e.ctx, st).ExecContext(e.ctx, chunk...)
+		} else {
+			_, err = e.conn.ExecContext(e.ctx, q, chunk...)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // DecisionDays is the fallback decision period when a case has no decision

@@ -71,6 +71,7 @@ package stats
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"strconv"
 	"strings"
@@ -89,11 +90,15 @@ type Service struct {
 	db         *models.DB
 	litigation LitigationSource
 	now        func() time.Time
+	upserts    map[string]*sql.Stmt // the rollup's prepared upserts, by SQL
 }
 
-// New returns a statistics service over db.
+// New returns a statistics service over db (migrated: it prepares the
+// rollup's statements).
 func New(db *models.DB) *Service {
-	return &Service{db: db, now: time.Now}
+	s := &Service{db: db, now: time.Now}
+	s.prepareUpserts()
+	return s
 }
 
 // SetLitigation plugs in the source of the litigation block of the report.
