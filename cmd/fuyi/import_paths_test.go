@@ -123,6 +123,11 @@ func importVia(t *testing.T, a *app, organ models.Organ, fast bool, path string)
 // order of orderBy.
 func tableRows(t *testing.T, db *models.DB, table, orderBy string, skip ...string) []string {
 	t.Helper()
+	// "name WHERE cond" restricts the rows compared.
+	where := ""
+	if i := strings.Index(table, " WHERE "); i >= 0 {
+		table, where = table[:i], table[i:]
+	}
 	var cols []string
 	q := "SELECT name FROM pragma_table_info(?) ORDER BY cid"
 	if db.Dialect == models.Postgres {
@@ -143,7 +148,7 @@ func tableRows(t *testing.T, db *models.DB, table, orderBy string, skip ...strin
 		}
 	}
 	var out []string
-	rows, err := db.Read.Raw("SELECT " + strings.Join(exprs, " || '|' || ") + " FROM " + table + " ORDER BY " + orderBy).Rows()
+	rows, err := db.Read.Raw("SELECT " + strings.Join(exprs, " || '|' || ") + " FROM " + table + where + " ORDER BY " + orderBy).Rows()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -229,9 +234,13 @@ func TestImportFastPathWritesWhatHandEntryHooksWrite(t *testing.T) {
 		{"case_counters", "organ_id, year, kind", nil},
 		{"deadlines", "subject_type, subject_id, kind", []string{"id"}},
 		{"case_stat_flags", "case_id", nil},
-		// The rollup's cells are the same; the batch hook creates them in
-		// another order, so their ids differ.
-		{"case_stat_daily", "organ_id, slice, measure, day, slice_key, outcome, termination, disposition, flags, ref_on, ref2_on", []string{"id"}},
+		// The rollup's cells (year, month and day grain) and spans; a cell
+		// that a case entered and left again stays behind with count 0 on
+		// the per-case path only, and adds nothing to any figure.
+		{"case_stat_year WHERE count <> 0", "organ_id, slice, measure, period, slice_key, outcome, termination", nil},
+		{"case_stat_month WHERE count <> 0", "organ_id, slice, measure, period, slice_key, outcome, termination", nil},
+		{"case_stat_daily WHERE count <> 0", "organ_id, slice, measure, period, slice_key, outcome, termination", nil},
+		{"case_stat_span WHERE count <> 0", "organ_id, grain, bucket, end_on, start_on, kind", nil},
 		{"followups", "id", nil},
 	} {
 		a, b := tableRows(t, fast.db, tc.table, tc.order, tc.skip...), tableRows(t, slow.db, tc.table, tc.order, tc.skip...)
@@ -263,7 +272,7 @@ func TestImportFailingMidwayWritesNothing(t *testing.T) {
 	path := ledgerFile(t, ledgerV1...)
 	counts := func() map[string]int64 {
 		out := map[string]int64{}
-		for _, table := range []string{"cases", "case_events", "case_parties", "case_versions", "case_counters", "deadlines", "case_stat_daily", "case_stat_flags", "agencies"} {
+		for _, table := range []string{"cases", "case_events", "case_parties", "case_versions", "case_counters", "deadlines", "case_stat_year", "case_stat_month", "case_stat_daily", "case_stat_span", "case_stat_flags", "agencies"} {
 			var n int64
 			if err := a.db.Read.Table(table).Count(&n).Error; err != nil {
 				t.Fatal(err)
