@@ -82,6 +82,9 @@ import_bench() {
 measure() {
   local label=$1 port pid
   port=$(free_port)
+  # Migrate first: a new migration over a million cases takes minutes, longer
+  # than the wait for /readyz below.
+  "$bin" migrate >"$OUT/$label.migrate.log" 2>&1 || { echo "migrate failed"; tail "$OUT/$label.migrate.log"; return 1; }
   FUYI_ADDR="127.0.0.1:$port" FUYI_CPU_PROFILE="$OUT/$label.cpu.prof" "$bin" serve >"$OUT/$label.serve.log" 2>&1 &
   pid=$!
   for _ in $(seq 1 600); do
