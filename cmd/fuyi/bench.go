@@ -464,40 +464,46 @@ func writeResult(path string, res *Result) error {
 	return os.WriteFile(path, b, 0o644)
 }
 
-// countData fills the data row of the table (cases, litigation, dialect).
-func countData(ctx context.Context, env *cmdEnv, res *Result) error {
+// openCounted opens the benchmarked database and fills the data row of the
+// table (dialect, cases, litigation); the caller closes it.
+func openCounted(ctx context.Context, env *cmdEnv, res *Result) (*models.DB, *sql.DB, error) {
 	db, err := models.Open(ctx, models.OpenOptions{DatabaseURL: env.cfg.DatabaseURL, DataDir: env.cfg.DataDir})
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	defer db.Close()
 	res.Dialect = string(db.Dialect)
 	s, err := db.Read.DB()
+	if err == nil {
+		err = s.QueryRowContext(ctx, "SELECT COUNT(*) FROM cases").Scan(&res.Cases)
+	}
+	if err == nil {
+		err = s.QueryRowContext(ctx, "SELECT COUNT(*) FROM litigation_cases").Scan(&res.Litigation)
+	}
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return db, s, nil
+}
+
+// countData fills the data row of the table when the floor did not run.
+func countData(ctx context.Context, env *cmdEnv, res *Result) error {
+	db, _, err := openCounted(ctx, env, res)
 	if err != nil {
 		return err
 	}
-	if err := s.QueryRowContext(ctx, "SELECT COUNT(*) FROM cases").Scan(&res.Cases); err != nil {
-		return err
-	}
-	return s.QueryRowContext(ctx, "SELECT COUNT(*) FROM litigation_cases").Scan(&res.Litigation)
+	return db.Close()
 }
 
 // benchFloor runs the statistics and the list as raw SQL on the same
 // database, in-process: the rollup statements services/stats issues for a
 // yearly report (stats.ReportStatements), and the list's COUNT + page query.
 func benchFloor(ctx context.Context, env *cmdEnv, o *benchOpts, res *Result, deep int64) error {
-	db, err := models.Open(ctx, models.OpenOptions{DatabaseURL: env.cfg.DatabaseURL, DataDir: env.cfg.DataDir})
+	db, s, err := openCounted(ctx, env, res)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	res.Dialect = string(db.Dialect)
-	s, err := db.Read.DB()
-	if err != nil {
-		return err
-	}
-	_ = s.QueryRowContext(ctx, "SELECT COUNT(*) FROM cases").Scan(&res.Cases)
-	_ = s.QueryRowContext(ctx, "SELECT COUNT(*) FROM litigation_cases").Scan(&res.Litigation)
 	var ids []string
 	rows, err := s.QueryContext(ctx, "SELECT id FROM organs ORDER BY id")
 	if err != nil {
