@@ -334,8 +334,7 @@ func (s *Service) writeXLSX(ctx context.Context, w io.Writer, rep *stats.Report,
 		return errs.Internal(b.lastErr)
 	}
 	f.SetActiveSheet(0)
-	_, err = f.WriteTo(w)
-	return err
+	return sheet.Write(f, w)
 }
 
 var intakeZH = map[string]string{"accepted": "受理", "not_accepted": "不予受理", "abandoned": "补正逾期",
