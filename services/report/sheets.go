@@ -2,6 +2,7 @@ package report
 
 import (
 	"context"
+	"database/sql"
 	"encoding/csv"
 	"io"
 	"strconv"
@@ -67,34 +68,79 @@ func (s *Service) eachCase(ctx context.Context, p stats.Period, organIDs []int64
 	for _, a := range ags {
 		agencies[a.ID] = a.Name
 	}
-	// Only the columns of the list, scanned without reflection: a
-	// million-row year is read in seconds.
-	rows, err := s.db.Read.WithContext(ctx).Raw(`SELECT case_no, applicant, applicant_type, respondent_id, act_type, area,
-		received_on, status, accepted_on, procedure, closed_on, outcome, termination FROM cases
-		WHERE organ_id IN ? AND (received_on BETWEEN ? AND ? OR (accepted_on IS NOT NULL AND closed_on BETWEEN ? AND ?)
-			OR (accepted_on <= ? AND (closed_on IS NULL OR closed_on > ?)))
-		ORDER BY received_on, id`, append([]int64{-1}, organIDs...), p.From, p.To, p.From, p.To, p.To, p.To).Rows()
-	if err != nil {
-		return errs.Internal(err)
-	}
-	defer rows.Close()
 	var c models.Case
 	row := make([]string, len(caseListHeader))
-	for rows.Next() {
-		c.AcceptedOn, c.ClosedOn = nil, nil
-		if err := rows.Scan(&c.CaseNo, &c.Applicant, &c.ApplicantType, &c.RespondentID, &c.ActType, &c.Area,
-			&c.ReceivedOn, &c.Status, &c.AcceptedOn, &c.Procedure, &c.ClosedOn, &c.Outcome, &c.Termination); err != nil {
+	emit := func(rows *sql.Rows) error {
+		defer rows.Close()
+		for rows.Next() {
+			c.AcceptedOn, c.ClosedOn = nil, nil
+			if err := rows.Scan(&c.CaseNo, &c.Applicant, &c.ApplicantType, &c.RespondentID, &c.ActType, &c.Area,
+				&c.ReceivedOn, &c.Status, &c.AcceptedOn, &c.Procedure, &c.ClosedOn, &c.Outcome, &c.Termination); err != nil {
+				return errs.Internal(err)
+			}
+			row = append(row[:0], c.CaseNo, MaskName(c.Applicant, c.ApplicantType), codes.ApplicantTypes.Label(c.ApplicantType, "zh"),
+				agencies[c.RespondentID], codes.ActTypes.Label(c.ActType, "zh"), codes.Areas.Label(c.Area, "zh"), c.ReceivedOn,
+				intakeLabel(&c), deref(c.AcceptedOn), codes.Procedures.Label(c.Procedure, "zh"), deref(c.ClosedOn),
+				codes.Outcomes.Label(c.Outcome, "zh"), codes.Terminations.Label(c.Termination, "zh"))
+			if err := fn(sheet.SafeRow(row)); err != nil {
+				return err
+			}
+		}
+		if err := rows.Err(); err != nil {
 			return errs.Internal(err)
 		}
-		row = append(row[:0], c.CaseNo, MaskName(c.Applicant, c.ApplicantType), codes.ApplicantTypes.Label(c.ApplicantType, "zh"),
-			agencies[c.RespondentID], codes.ActTypes.Label(c.ActType, "zh"), codes.Areas.Label(c.Area, "zh"), c.ReceivedOn,
-			intakeLabel(&c), deref(c.AcceptedOn), codes.Procedures.Label(c.Procedure, "zh"), deref(c.ClosedOn),
-			codes.Outcomes.Label(c.Outcome, "zh"), codes.Terminations.Label(c.Termination, "zh"))
-		if err := fn(sheet.SafeRow(row)); err != nil {
+		return nil
+	}
+	// The list is ordered by received_on, id, and received_on splits it into
+	// three consecutive parts read one after the other:
+	//  1. received before the period (closed in it or pending at its end):
+	//     the carry-over, a few months of intake at most, sorted;
+	//  2. received in the period: every case of the organs, read in the order
+	//     of an index (received_on, id), not sorted;
+	//  3. received after the period yet accepted by its end (only inconsistent
+	//     data), sorted.
+	// One query with ORDER BY over the three made SQLite sort the whole year:
+	// for a million-row year ~150 MB of sorter files, memory-mapped by SQLite
+	// (they counted in the server's resident memory).
+	// Parts 1 and 3 keep the original condition, with its consequences
+	// spelled out for the index (accepted, and not closed before the period).
+	cols := `SELECT case_no, applicant, applicant_type, respondent_id, act_type, area,
+		received_on, status, accepted_on, procedure, closed_on, outcome, termination FROM cases`
+	outside := `accepted_on IS NOT NULL AND (closed_on IS NULL OR closed_on >= ?)
+		AND ((closed_on BETWEEN ? AND ?) OR (accepted_on <= ? AND (closed_on IS NULL OR closed_on > ?)))`
+	organs, organArg := "organ_id IN ?", any(append([]int64{-1}, organIDs...))
+	if len(organIDs) == 1 {
+		organs, organArg = "organ_id = ?", organIDs[0]
+	}
+	// Several organs: the index on received_on, id, organ_id gives the order
+	// (SQLite would otherwise read the per-organ index, organ after organ,
+	// and sort). PostgreSQL plans it itself; its sorting happens in the
+	// database server.
+	inPeriod := cols
+	if s.db.Dialect == models.SQLite && len(organIDs) != 1 {
+		inPeriod += " INDEXED BY ix_case_received"
+	}
+	q := s.db.Read.WithContext(ctx)
+	for _, part := range []struct {
+		sql  string
+		args []any
+	}{
+		{cols + " WHERE " + organs + " AND received_on < ? AND " + outside + " ORDER BY received_on, id",
+			[]any{organArg, p.From, p.From, p.From, p.To, p.To, p.To}},
+		{inPeriod + " WHERE " + organs + " AND received_on BETWEEN ? AND ? ORDER BY received_on, id",
+			[]any{organArg, p.From, p.To}},
+		{cols + " WHERE " + organs + " AND received_on > ? AND " + outside + " ORDER BY received_on, id",
+			[]any{organArg, p.To, p.From, p.From, p.To, p.To, p.To}},
+	} {
+		rows, err := q.Raw(part.sql, part.args...).Rows()
+		if err != nil {
+			return errs.Internal(err)
+		}
+		if err := emit(rows); err != nil {
 			return err
 		}
 	}
-	return rows.Err()
+	return nil
 }
 
 // writeCSV writes the case list as CSV: UTF-8 with BOM, formulas neutralised.
