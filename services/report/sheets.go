@@ -373,14 +373,15 @@ func (s *Service) writeXLSX(ctx context.Context, w io.Writer, rep *stats.Report,
 		return err
 	}
 	litigationSheet(b, rep.Litigation)
-	if err := s.caseSheet(ctx, f, rep.Period, organIDs, head); err != nil {
+	cases, err := s.caseSheet(ctx, f, rep.Period, organIDs, head)
+	if err != nil {
 		return err
 	}
 	if b.lastErr != nil {
 		return errs.Internal(b.lastErr)
 	}
 	f.SetActiveSheet(0)
-	return sheet.Write(f, w)
+	return sheet.Write(f, w, cases)
 }
 
 var intakeZH = map[string]string{"accepted": "受理", "not_accepted": "不予受理", "abandoned": "补正逾期",
@@ -471,34 +472,37 @@ func (s *Service) formSheet(ctx context.Context, b *book, rep *stats.Report, org
 	return nil
 }
 
-// caseSheet streams the case list (a million rows stay within memory bounds).
-func (s *Service) caseSheet(ctx context.Context, f *excelize.File, p stats.Period, organIDs []int64, head int) error {
+// caseSheet prepares the case list sheet (widths, frozen header) and returns
+// its rows, which sheet.Write streams into the archive (a million rows stay
+// within memory bounds).
+func (s *Service) caseSheet(ctx context.Context, f *excelize.File, p stats.Period, organIDs []int64, head int) (sheet.Rows, error) {
 	sw, err := f.NewStreamWriter(SheetCases)
 	if err != nil {
-		return errs.Internal(err)
+		return sheet.Rows{}, errs.Internal(err)
 	}
 	widths := []float64{22, 14, 10, 24, 18, 16, 12, 10, 12, 10, 12, 14, 16}
 	for i, w := range widths {
 		if err := sw.SetColWidth(i+1, i+1, w); err != nil {
-			return errs.Internal(err)
+			return sheet.Rows{}, errs.Internal(err)
 		}
 	}
 	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-		return errs.Internal(err)
+		return sheet.Rows{}, errs.Internal(err)
 	}
 	if err := sw.SetRow("A1", toAny(caseListHeader), excelize.RowOpts{StyleID: head}); err != nil {
-		return errs.Internal(err)
+		return sheet.Rows{}, errs.Internal(err)
 	}
-	r := 2
-	err = s.eachCase(ctx, p, organIDs, func(row []string) error {
-		cell, _ := excelize.CoordinatesToCellName(1, r)
-		r++
-		return sw.SetRow(cell, toAny(row))
-	})
-	if err != nil {
-		return err
+	if err := sw.Flush(); err != nil {
+		return sheet.Rows{}, errs.Internal(err)
 	}
-	return sw.Flush()
+	return sheet.Rows{Sheet: SheetCases, First: 2, Fill: func(rw *sheet.RowWriter) error {
+		return s.eachCase(ctx, p, organIDs, func(row []string) error {
+			if err := rw.Row(row); err != nil {
+				return errs.Internal(err)
+			}
+			return nil
+		})
+	}}, nil
 }
 
 // litigationSheet writes 应诉: the suits by kind and instance received in the

@@ -36,19 +36,31 @@ func fastZip(w io.Writer) excelize.ZipWriter {
 // header as ZIP64 — Write refuses such a workbook instead (a sheet is limited
 // to 1,048,576 rows, ~0.6 GB for the case list). Workbooks with a password
 // (encrypted after zipping) are not supported.
-func Write(f *excelize.File, w io.Writer) error {
+//
+// rows, if any, are the data rows of streamed sheets, written into the
+// archive as it is zipped (see Rows); an error of their Fill is returned as is.
+func Write(f *excelize.File, w io.Writer, rows ...Rows) error {
 	prev := f.ZipWriter
 	defer func() { f.ZipWriter = prev }()
+	var zw excelize.ZipWriter
 	cw := &countingZip{}
 	f.ZipWriter = func(io.Writer) excelize.ZipWriter {
 		cw.ZipWriter = fastZip(w)
-		return cw
+		zw = cw
+		if len(rows) > 0 {
+			sz := &splicingZip{ZipWriter: cw, f: f, rows: map[string]Rows{}}
+			for _, r := range rows {
+				sz.rows[r.Sheet] = r
+			}
+			zw = sz
+		}
+		return zw
 	}
 	buf, err := f.WriteToBuffer()
 	if err != nil {
 		return err
 	}
-	if cw.ZipWriter == nil || buf.Len() != 0 {
+	if zw == nil || buf.Len() != 0 {
 		return errors.New("sheet.Write: excelize did not write through the zip writer")
 	}
 	if cw.tooBig {
