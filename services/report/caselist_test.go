@@ -215,3 +215,24 @@ func compareRows(t *testing.T, what string, got, want [][]string) {
 		}
 	}
 }
+
+// The case list is read without the request's cancellation (see eachCase),
+// so eachCase itself stops when the request is cancelled.
+func TestCaseListStopsWhenCancelled(t *testing.T) {
+	_, st, organs, _ := caseListDB(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	svc := New(st)
+	n, total := 0, 0
+	if err := svc.eachCase(context.Background(), stats.YearPeriod(2024), organs, func([]string) error { total++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	err := svc.eachCase(ctx, stats.YearPeriod(2024), organs, func([]string) error {
+		n++
+		cancel()
+		return nil
+	})
+	if err == nil || n == 0 || n >= total {
+		t.Fatalf("cancelled after the first row: err %v, %d of %d rows", err, n, total)
+	}
+}

@@ -72,7 +72,10 @@ func (s *Service) eachCase(ctx context.Context, p stats.Period, organIDs []int64
 	row := make([]string, len(caseListHeader))
 	emit := func(rows *sql.Rows) error {
 		defer rows.Close()
-		for rows.Next() {
+		for n := 0; rows.Next(); n++ {
+			if n%1024 == 0 && ctx.Err() != nil {
+				return errs.Internal(ctx.Err())
+			}
 			c.AcceptedOn, c.ClosedOn = nil, nil
 			if err := rows.Scan(&c.CaseNo, &c.Applicant, &c.ApplicantType, &c.RespondentID, &c.ActType, &c.Area,
 				&c.ReceivedOn, &c.Status, &c.AcceptedOn, &c.Procedure, &c.ClosedOn, &c.Outcome, &c.Termination); err != nil {
@@ -120,7 +123,10 @@ func (s *Service) eachCase(ctx context.Context, p stats.Period, organIDs []int64
 	if s.db.Dialect == models.SQLite && len(organIDs) != 1 {
 		inPeriod += " INDEXED BY ix_case_received"
 	}
-	q := s.db.Read.WithContext(ctx)
+	// The parts are read without the request's cancellation, which emit
+	// checks every 1,024 rows instead: go-sqlite3 steps a cancellable query
+	// in a new goroutine for every row (~15 % of a million-row export's CPU).
+	q := s.db.Read.WithContext(context.WithoutCancel(ctx))
 	for _, part := range []struct {
 		sql  string
 		args []any
@@ -132,6 +138,9 @@ func (s *Service) eachCase(ctx context.Context, p stats.Period, organIDs []int64
 		{cols + " WHERE " + organs + " AND received_on > ? AND " + outside + " ORDER BY received_on, id",
 			[]any{organArg, p.To, p.From, p.From, p.To, p.To, p.To}},
 	} {
+		if ctx.Err() != nil {
+			return errs.Internal(ctx.Err())
+		}
 		rows, err := q.Raw(part.sql, part.args...).Rows()
 		if err != nil {
 			return errs.Internal(err)
