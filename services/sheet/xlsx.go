@@ -31,8 +31,8 @@ func fastZip(w io.Writer) excelize.ZipWriter {
 // while the buffer doubles. Write hands excelize a zip writer on w instead of
 // on its buffer, so the archive is compressed into w as it is produced and the
 // buffer stays empty. The archive is the same one WriteTo would write (same
-// entries, same compressor) except for one thing excelize does after the
-// fact on its buffer: for an entry over 4 GiB uncompressed it marks the local
+// entries, the workbook's own zip writer) except for one thing excelize does
+// after the fact on its buffer: for an entry over 4 GiB uncompressed it marks the local
 // header as ZIP64 — Write refuses such a workbook instead (a sheet is limited
 // to 1,048,576 rows, ~0.6 GB for the case list). Workbooks with a password
 // (encrypted after zipping) are not supported.
@@ -40,12 +40,19 @@ func fastZip(w io.Writer) excelize.ZipWriter {
 // rows, if any, are the data rows of streamed sheets, written into the
 // archive as it is zipped (see Rows); an error of their Fill is returned as is.
 func Write(f *excelize.File, w io.Writer, rows ...Rows) error {
-	prev := f.ZipWriter
-	defer func() { f.ZipWriter = prev }()
+	orig := f.ZipWriter
+	defer func() { f.ZipWriter = orig }()
+	prev := orig
+	if prev == nil {
+		prev = fastZip
+	}
 	var zw excelize.ZipWriter
 	cw := &countingZip{}
 	f.ZipWriter = func(io.Writer) excelize.ZipWriter {
-		cw.ZipWriter = fastZip(w)
+		cw.ZipWriter = prev(w) // the workbook's own zip writer (NewXLSX: fast deflate), on w
+		if cw.ZipWriter == nil {
+			cw.ZipWriter = fastZip(w)
+		}
 		zw = cw
 		if len(rows) > 0 {
 			sz := &splicingZip{ZipWriter: cw, f: f, rows: map[string]Rows{}}

@@ -80,3 +80,30 @@ func TestWriteSameBytesAsWriteTo(t *testing.T) {
 		}
 	}
 }
+
+// Write keeps the workbook's own zip writer: a plain excelize workbook (default
+// deflate) comes out as its WriteTo writes it.
+func TestWriteKeepsTheWorkbooksZipWriter(t *testing.T) {
+	book := func() *excelize.File {
+		f := excelize.NewFile()
+		for r := 1; r <= 2000; r++ {
+			cell, _ := excelize.CoordinatesToCellName(1, r)
+			if err := f.SetCellValue("Sheet1", cell, "台账行"+cell); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return f
+	}
+	var want, got bytes.Buffer
+	a := book()
+	if _, err := a.WriteTo(&want); err != nil {
+		t.Fatal(err)
+	}
+	b := book()
+	if err := Write(b, &got); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got.Bytes(), want.Bytes()) {
+		t.Fatalf("Write gave %d bytes, WriteTo %d, and they differ", got.Len(), want.Len())
+	}
+}
