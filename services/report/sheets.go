@@ -102,9 +102,9 @@ func (s *Service) eachCase(ctx context.Context, p stats.Period, organIDs []int64
 	//     of an index (received_on, id), not sorted;
 	//  3. received after the period yet accepted by its end (only inconsistent
 	//     data), sorted.
-	// One query with ORDER BY over the three made SQLite sort the whole year:
-	// for a million-row year ~150 MB of sorter files, memory-mapped by SQLite
-	// (they counted in the server's resident memory).
+	// One query with ORDER BY over the three had SQLite sort the whole year
+	// whenever the planner had no statistics (the app never runs ANALYZE): it
+	// read the organ's cases through ux_case_organ_no into a temporary B-tree.
 	// Parts 1 and 3 keep the original condition, with its consequences
 	// spelled out for the index (accepted, and not closed before the period).
 	cols := `SELECT case_no, applicant, applicant_type, respondent_id, act_type, area,
