@@ -28,6 +28,10 @@ import (
 // GenesisHash is the PrevHash of the first row of the chain.
 const GenesisHash = "0000000000000000000000000000000000000000000000000000000000000000"
 
+// chainLockKey is the PostgreSQL advisory lock that serialises appends
+// across instances (an arbitrary constant: "fuyi audit").
+const chainLockKey = 0x66757969_61756469 // "fuyiaudi"
+
 // Actions recorded by the services (the API adds "METHOD /route" actions).
 const (
 	ActionLogin       = "auth.login"
@@ -98,8 +102,10 @@ func (s *Service) Record(ctx context.Context, e Entry) error {
 // advisory lock held until commit.
 func (s *Service) Append(ctx context.Context, tx *gorm.DB, e Entry) error {
 	tx = tx.WithContext(ctx)
-	if err := models.LockAuditChain(tx); err != nil {
-		return fmt.Errorf("audit lock: %w", err)
+	if s.db.Dialect == models.Postgres {
+		if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", int64(chainLockKey)).Error; err != nil {
+			return fmt.Errorf("audit lock: %w", err)
+		}
 	}
 	// The chain head is read back in this transaction rather than kept in
 	// memory: another process may have appended since (a second instance on

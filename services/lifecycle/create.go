@@ -198,15 +198,8 @@ func (s *Service) Create(ctx context.Context, p *auth.Principal, in CreateInput)
 // AllocateCaseNo hands out the next sequence number of organ's year inside tx
 // and renders the case number. The counter row is created on first use (ON
 // CONFLICT DO NOTHING) and bumped with UPDATE … RETURNING, whose row lock
-// serialises concurrent creators on PostgreSQL (SQLite has one writer); on
-// PostgreSQL the audit chain's lock is taken first (models.LockAuditChain).
+// serialises concurrent creators on PostgreSQL (SQLite has one writer).
 func AllocateCaseNo(tx *gorm.DB, organ *models.Organ, year int) (int, string, error) {
-	// The transaction appends to the audit chain later (the audit hook):
-	// on PostgreSQL it takes the chain's lock before the counter row's, so
-	// that it never holds the counter while it waits for the chain.
-	if err := models.LockAuditChain(tx); err != nil {
-		return 0, "", errs.Internal(err)
-	}
 	// Plain SQL: this runs on the single SQLite writer for every new case.
 	if err := tx.Exec("INSERT INTO case_counters (organ_id, year, kind, last_seq) VALUES (?, ?, ?, 0) ON CONFLICT DO NOTHING",
 		organ.ID, year, caseNoKind).Error; err != nil {
