@@ -124,12 +124,22 @@ func openApp(ctx context.Context, cfg *Config, logOut io.Writer, migrate bool) (
 // rollup, then the performance follow-up an obliging decision opens (RL2023
 // Art. 77).
 func (a *app) caseHooks() []lifecycle.Hook {
-	return append([]lifecycle.Hook{a.clock.Recompute}, a.afterDeadlineHooks()...)
+	return []lifecycle.Hook{a.deadlinesAndStatistics, a.wf.FollowupHook}
 }
 
-// afterDeadlineHooks are caseHooks after the deadline recomputation.
-func (a *app) afterDeadlineHooks() []lifecycle.Hook {
-	return []lifecycle.Hook{a.stats.LockHook, a.stats.RollupHook, a.wf.FollowupHook}
+// deadlinesAndStatistics is clock.Recompute, then stats.LockHook and
+// stats.RollupHook, with the case's on-time flag read off the decision
+// deadline just computed instead of read back from the database.
+func (a *app) deadlinesAndStatistics(ctx context.Context, tx *gorm.DB, before, after *models.Case) error {
+	rows, err := a.clock.RecomputeRows(ctx, tx, before, after)
+	if err != nil {
+		return err
+	}
+	ch := stats.CaseChange{Before: before, After: after, Derived: derivedOf(rows)}
+	if err := a.stats.LockChange(ctx, tx, ch); err != nil {
+		return err
+	}
+	return a.stats.RollupBatch(ctx, tx, []stats.CaseChange{ch})
 }
 
 // importBatchHook is caseHooks for a batch of imported cases: the deadlines

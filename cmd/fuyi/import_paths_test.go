@@ -18,6 +18,7 @@ import (
 	"fuyi/services/clock"
 	"fuyi/services/errs"
 	"fuyi/services/ledger"
+	"fuyi/services/lifecycle"
 	"fuyi/services/workflow"
 )
 
@@ -260,6 +261,60 @@ func TestImportFastPathWritesWhatHandEntryHooksWrite(t *testing.T) {
 					t.Errorf("%s row %d:\n fast %s\n slow %s", tc.table, i, x, y)
 				}
 			}
+		}
+	}
+}
+
+// TestCaseHooksWriteWhatTheSeparateHooksWrite: the app's case hooks (the
+// deadlines and statistics in one hook, the on-time flag read off the
+// deadline rows just planned) leave the same deadlines, rollup and memo as
+// the separate hooks they replace (clock.Recompute, then stats.LockHook and
+// stats.RollupHook reading the decision deadline back), for new rows and for
+// changes that close cases on time and late.
+func TestCaseHooksWriteWhatTheSeparateHooksWrite(t *testing.T) {
+	wired, wo := importApp(t)
+	ref, ro := importApp(t)
+	v2 := append([]string(nil), ledgerV1...)
+	v2[3] = ",赵六,公民,区公安分局,政府信息公开,,2022-06-08,受理,2022-06-09,,2022-07-20,责令履行,,"
+	v2[13] = ",卫六,公民,区公安分局,行政处罚,,2024-07-01,受理,2024-07-02,,2024-11-30,维持,,"
+	v2[14] = ",蒋七,公民,区公安分局,行政处罚,,2024-08-01,受理,2024-08-02,,2024-09-02,维持,,"
+	v2[6] = ",周九,公民,区公安分局,,,2022-12-20,受理,2022-12-22,,,,,"
+	p1, p2 := ledgerFile(t, ledgerV1...), ledgerFile(t, v2...)
+	refHooks := []lifecycle.Hook{ref.clock.Recompute, ref.stats.LockHook, ref.stats.RollupHook, ref.wf.FollowupHook}
+	for _, side := range []struct {
+		a     *app
+		organ models.Organ
+		hooks []lifecycle.Hook
+	}{{wired, wo, wired.caseHooks()}, {ref, ro, refHooks}} {
+		for _, p := range []string{p1, p2} {
+			opts := ledger.ImportOptions{Path: p, OrganID: side.organ.ID, SkipConflicts: true, ActorName: "test",
+				Now: func() time.Time { return importNow }, BatchSize: 4, Hooks: side.hooks}
+			res, err := ledger.Import(context.Background(), side.a.db, opts, nil)
+			if err != nil || !res.OK() || !res.Written {
+				t.Fatalf("import: %v %+v", err, res)
+			}
+		}
+	}
+	var onTime int64
+	wired.db.Read.Raw("SELECT COALESCE(SUM(f_on_time), 0) FROM case_stat_year WHERE measure = 'closed'").Scan(&onTime)
+	if onTime == 0 {
+		t.Fatal("no case closed on time: the comparison would not cover the flag")
+	}
+	for _, tc := range []struct{ table, order string }{
+		{"deadlines", "subject_type, subject_id, kind"},
+		{"case_stat_flags", "case_id"},
+		{"case_stat_year", "organ_id, slice, measure, period, slice_key, outcome, termination"},
+		{"case_stat_month", "organ_id, slice, measure, period, slice_key, outcome, termination"},
+		{"case_stat_daily", "organ_id, slice, measure, period, slice_key, outcome, termination"},
+		{"case_stat_span", "organ_id, grain, bucket, end_on, start_on, kind"},
+		{"followups", "id"},
+	} {
+		a, b := tableRows(t, wired.db, tc.table, tc.order, "id"), tableRows(t, ref.db, tc.table, tc.order, "id")
+		if len(a) == 0 {
+			t.Errorf("%s: no rows", tc.table)
+		}
+		if !reflect.DeepEqual(a, b) {
+			t.Errorf("%s differs:\n wired %v\n   ref %v", tc.table, a, b)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package clock
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
@@ -52,21 +53,37 @@ type RecomputeResult struct {
 // tx except for a case just created that is not suspended (it has none), so
 // the create path costs one INSERT. Facts the engine refuses are a 422.
 func (s *Service) Recompute(ctx context.Context, tx *gorm.DB, before, after *models.Case) error {
+	_, err := s.RecomputeRows(ctx, tx, before, after)
+	return err
+}
+
+// RecomputeRows is Recompute, returning the deadline rows it wrote (the
+// statistics hooks read the case's on-time flag off its decision row
+// instead of reading the row back).
+func (s *Service) RecomputeRows(ctx context.Context, tx *gorm.DB, before, after *models.Case) ([]models.Deadline, error) {
 	var sus []models.CaseSuspension
 	if before != nil || after.SuspendedOn != nil {
 		if err := tx.WithContext(ctx).Where("case_id = ?", after.ID).Order("from_on, id").Find(&sus).Error; err != nil {
-			return errs.Internal(err)
+			return nil, errs.Internal(err)
 		}
 	}
 	cal, err := s.Calendar(ctx, tx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	rows, err := s.rowsOf(s.planner(cal), after, sus, s.Today(), s.now().UTC())
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return writeRows(ctx, tx, []int64{after.ID}, rows, before == nil)
+	if before == nil {
+		err = writeRows(ctx, tx, []int64{after.ID}, rows, true)
+	} else {
+		err = syncRows(ctx, tx, after.ID, rows)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return rows, nil
 }
 
 // RecomputeBatch replaces the deadline rows of many cases in tx (for the
@@ -272,6 +289,128 @@ func writeRows(ctx context.Context, tx *gorm.DB, ids []int64, rows []models.Dead
 		return errs.Internal(err)
 	}
 	return nil
+}
+
+// storedRow is a case's deadline row as stored: the columns syncRows compares.
+type storedRow struct {
+	id                      int64
+	organID                 int64
+	status, zh, en, article string
+	dueOn, metOn            sql.NullString
+	handlerID               sql.NullInt64
+}
+
+// syncRows makes the stored deadline rows of case caseID equal to rows (as
+// writeRows would leave them, but for the ids and the updated_at of the rows
+// that did not change): it reads the case's rows (one index range), deletes
+// the kinds rows no longer has, updates the changed columns of the others
+// and inserts the new kinds. A transition usually changes two or three of a
+// case's rows, and an UPDATE of a status or a date rewrites only the index
+// entries over the columns it sets, where deleting and reinserting every row
+// rewrote all four indexes of each. updated_at is thus the time of a row's
+// last change.
+func syncRows(ctx context.Context, tx *gorm.DB, caseID int64, rows []models.Deadline) error {
+	tx = tx.WithContext(ctx)
+	q, err := tx.Raw(`SELECT id, kind, organ_id, status, due_on, met_on, handler_id, explanation_zh, explanation_en, article
+		FROM deadlines WHERE subject_type = ? AND subject_id = ?`, SubjectCase, caseID).Rows()
+	if err != nil {
+		return errs.Internal(err)
+	}
+	old := map[string]storedRow{}
+	for q.Next() {
+		var r storedRow
+		var kind string
+		if err := q.Scan(&r.id, &kind, &r.organID, &r.status, &r.dueOn, &r.metOn, &r.handlerID, &r.zh, &r.en, &r.article); err != nil {
+			q.Close()
+			return errs.Internal(err)
+		}
+		old[kind] = r
+	}
+	if err := q.Close(); err != nil {
+		return errs.Internal(err)
+	}
+	if err := q.Err(); err != nil {
+		return errs.Internal(err)
+	}
+	var inserts []models.Deadline
+	var set strings.Builder
+	var args []any
+	for i := range rows {
+		d := &rows[i]
+		o, ok := old[d.Kind]
+		if !ok {
+			inserts = append(inserts, *d)
+			continue
+		}
+		delete(old, d.Kind)
+		set.Reset()
+		args = args[:0]
+		col := func(name string, v any) {
+			set.WriteString(name)
+			set.WriteString(" = ?, ")
+			args = append(args, v)
+		}
+		if o.organID != d.OrganID {
+			col("organ_id", d.OrganID)
+		}
+		if o.status != d.Status {
+			col("status", d.Status)
+		}
+		if !sameString(o.dueOn, d.DueOn) {
+			col("due_on", d.DueOn)
+		}
+		if !sameString(o.metOn, d.MetOn) {
+			col("met_on", d.MetOn)
+		}
+		if !sameInt(o.handlerID, d.HandlerID) {
+			col("handler_id", d.HandlerID)
+		}
+		if o.zh != d.ExplanationZH {
+			col("explanation_zh", d.ExplanationZH)
+		}
+		if o.en != d.ExplanationEN {
+			col("explanation_en", d.ExplanationEN)
+		}
+		if o.article != d.Article {
+			col("article", d.Article)
+		}
+		if len(args) == 0 {
+			continue
+		}
+		set.WriteString("updated_at = ?")
+		args = append(args, d.UpdatedAt, o.id)
+		if err := tx.Exec("UPDATE deadlines SET "+set.String()+" WHERE id = ?", args...).Error; err != nil {
+			return errs.Internal(err)
+		}
+	}
+	if len(old) > 0 {
+		ids := make([]int64, 0, len(old))
+		for _, o := range old {
+			ids = append(ids, o.id)
+		}
+		slices.Sort(ids)
+		if err := tx.Exec("DELETE FROM deadlines WHERE id IN ?", ids).Error; err != nil {
+			return errs.Internal(err)
+		}
+	}
+	if err := bulk.Insert(ctx, tx, inserts); err != nil {
+		return errs.Internal(err)
+	}
+	return nil
+}
+
+func sameString(a sql.NullString, b *string) bool {
+	if b == nil {
+		return !a.Valid
+	}
+	return a.Valid && a.String == *b
+}
+
+func sameInt(a sql.NullInt64, b *int64) bool {
+	if b == nil {
+		return !a.Valid
+	}
+	return a.Valid && a.Int64 == *b
 }
 
 // rowsOf plans the deadlines of c and returns them as rows. On a closed case

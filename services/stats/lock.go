@@ -158,6 +158,13 @@ func WithLockOverride(ctx context.Context, reason string, userID int64) context.
 // of the case's organ, unless ctx carries WithLockOverride, in which case
 // the override is recorded. It has the signature of a lifecycle.Hook.
 func (s *Service) LockHook(ctx context.Context, tx *gorm.DB, before, after *models.Case) error {
+	return s.LockChange(ctx, tx, CaseChange{Before: before, After: after})
+}
+
+// LockChange is LockHook for one change; its Derived, when set, is the
+// after case's derived flags (as in RollupBatch), so no deadline row is read.
+func (s *Service) LockChange(ctx context.Context, tx *gorm.DB, ch CaseChange) error {
+	before, after := ch.Before, ch.After
 	organs := map[int64]bool{}
 	for _, c := range []*models.Case{before, after} {
 		if c != nil {
@@ -183,7 +190,7 @@ func (s *Service) LockHook(ctx context.Context, tx *gorm.DB, before, after *mode
 	if err != nil {
 		return err
 	}
-	derived, err := s.derivedBatch(tx, []CaseChange{{After: after}})
+	derived, err := s.derivedBatch(tx, []CaseChange{{After: after, Derived: ch.Derived}})
 	if err != nil {
 		return err
 	}

@@ -5,10 +5,12 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
 	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -382,6 +384,9 @@ func (s *Service) RollupBatch(ctx context.Context, tx *gorm.DB, changes []CaseCh
 	if err != nil {
 		return err
 	}
+	// stored is the memo as the database holds it: a row that keeps its
+	// value is not written again.
+	stored := maps.Clone(memo)
 	derived, err := s.derivedBatch(tx, changes)
 	if err != nil {
 		return err
@@ -407,7 +412,7 @@ func (s *Service) RollupBatch(ctx context.Context, tx *gorm.DB, changes []CaseCh
 			touched[ch.Before.ID] = true
 		}
 	}
-	if err := writeMemo(tx, memo, touched); err != nil {
+	if err := writeMemo(tx, memo, stored, touched); err != nil {
 		return err
 	}
 	return s.apply(ctx, tx, d)
@@ -438,12 +443,16 @@ func readMemo(tx *gorm.DB, changes []CaseChange) (map[int64]int, error) {
 	return memo, nil
 }
 
-// writeMemo upserts the memo rows of the touched cases still in memo and
-// deletes the others, in case_id order (deadlock-free on PostgreSQL).
-func writeMemo(tx *gorm.DB, memo map[int64]int, touched map[int64]bool) error {
+// writeMemo upserts the memo rows of the touched cases still in memo whose
+// value is not the stored one and deletes the others, in case_id order
+// (deadlock-free on PostgreSQL).
+func writeMemo(tx *gorm.DB, memo, stored map[int64]int, touched map[int64]bool) error {
 	var ups, dels []int64
 	for id := range touched {
-		if _, ok := memo[id]; ok {
+		if f, ok := memo[id]; ok {
+			if was, ok := stored[id]; ok && was == f {
+				continue
+			}
 			ups = append(ups, id)
 		} else {
 			dels = append(dels, id)
@@ -565,7 +574,7 @@ func (s *Service) apply(ctx context.Context, tx *gorm.DB, d *delta) error {
 				args = append(args, x)
 			}
 		}
-		err := ex.upsert(cellUpsert(g), args)
+		err := ex.upsert(cellUpserts[g], args)
 		if err != nil {
 			return errs.Internal(fmt.Errorf("stats rollup: %w", err))
 		}
@@ -607,11 +616,35 @@ func cellUpsert(g int) upsertShape {
 		" ON CONFLICT (organ_id, slice, measure, period, slice_key, outcome, termination) DO UPDATE SET " + set}
 }
 
+// cellUpserts are cellUpsert of each grain, built once.
+var cellUpserts = [nGrains]upsertShape{cellUpsert(gYear), cellUpsert(gMonth), cellUpsert(gDay)}
+
 var spanUpsert = upsertShape{"INSERT INTO case_stat_span (organ_id, grain, bucket, end_on, start_on, kind, count) VALUES ", 7,
 	" ON CONFLICT (organ_id, grain, bucket, end_on, start_on, kind) DO UPDATE SET count = case_stat_span.count + excluded.count"}
 
+// upsertKey names one rendered upsert statement.
+type upsertKey struct {
+	head string
+	n    int
+	pg   bool
+}
+
+// upsertSQL memoises upsertShape.sql (every case write renders its few
+// statements; the texts are a fixed set).
+var upsertSQL sync.Map // upsertKey → string
+
 // sql is the statement of n rows, with PostgreSQL's numbered placeholders.
 func (u upsertShape) sql(n int, pg bool) string {
+	k := upsertKey{u.head, n, pg}
+	if q, ok := upsertSQL.Load(k); ok {
+		return q.(string)
+	}
+	q := u.render(n, pg)
+	upsertSQL.Store(k, q)
+	return q
+}
+
+func (u upsertShape) render(n int, pg bool) string {
 	var sb strings.Builder
 	sb.Grow(len(u.head) + len(u.tail) + n*u.width*5)
 	sb.WriteString(u.head)
@@ -643,7 +676,7 @@ func (u upsertShape) sql(n int, pg bool) string {
 // goes in chunks of the largest of them not above n, so that every chunk
 // runs a statement prepared once, when the service starts (256 rows of 16
 // bound variables stay under SQLite's and PostgreSQL's limits).
-var chunkRows = []int{256, 64, 16, 4, 1}
+var chunkRows = []int{256, 64, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1}
 
 // prepareUpserts prepares the upserts of every shape and chunk size on the
 // write pool (run before any transaction holds SQLite's one connection).
@@ -656,7 +689,7 @@ func (s *Service) prepareUpserts() {
 	}
 	pg := s.db.Dialect == models.Postgres
 	stmts := map[string]*sql.Stmt{}
-	for _, u := range []upsertShape{cellUpsert(gYear), cellUpsert(gMonth), cellUpsert(gDay), spanUpsert} {
+	for _, u := range []upsertShape{cellUpserts[gYear], cellUpserts[gMonth], cellUpserts[gDay], spanUpsert} {
 		for _, n := range chunkRows {
 			q := u.sql(n, pg)
 			st, err := pool.Prepare(q)
