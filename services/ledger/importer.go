@@ -81,9 +81,16 @@ type ImportOptions struct {
 	// import then plans them while it writes the batches before, writes
 	// them with the cases and hands them to BatchHook in Change.Deadlines.
 	Deadlines func(ctx context.Context, tx *gorm.DB) (PlanFunc, error)
+	// PrepareBatch, used with BatchHook, runs on the reading goroutine for
+	// each batch of new cases (ids given, deadlines planned, while the
+	// transaction writes the batches before) and may return the hook that
+	// then runs for that batch instead of BatchHook, having done ahead the
+	// part of BatchHook's work that needs no database. nil: BatchHook.
+	PrepareBatch func(changes []Change) (BatchHook, error)
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
-	// BatchSize is the number of new cases written per batch (default 1000).
+	// BatchSize is the number of new cases written per batch (default
+	// defaultBatchSize).
 	BatchSize int
 	// Phase, when set, is told when validation and writing start.
 	Phase func(phase string)
@@ -106,7 +113,7 @@ func Import(ctx context.Context, db *models.DB, opts ImportOptions, progress Pro
 		opts.Now = time.Now
 	}
 	if opts.BatchSize <= 0 {
-		opts.BatchSize = 1000
+		opts.BatchSize = defaultBatchSize
 	}
 	if progress == nil {
 		progress = func(int, int) {}
@@ -574,7 +581,12 @@ type item struct {
 type newCases struct {
 	cases   []models.Case
 	changes []Change
+	// values are the cases' values when every case had its number on
+	// the reading goroutine (nil: writeNew takes them after numbering).
+	values  *bulk.Rows
 	inserts []*bulk.Rows
+	// hook replaces opts.BatchHook for the batch (ImportOptions.PrepareBatch).
+	hook BatchHook
 }
 
 type changedCase struct {
@@ -584,12 +596,25 @@ type changedCase struct {
 	key, hash string
 }
 
+// defaultBatchSize is the new cases per write batch: the statistics
+// rollup's fixed cost per batch (the month and year cells of its slices)
+// is amortised over 5,000 cases (batches of 1,000 spent twice as long in
+// the rollup on a million-row ledger).
+const defaultBatchSize = 5000
+
 // pipelineDepth is how many batches the reading goroutine may be ahead.
 const pipelineDepth = 2
 
 func write(ctx context.Context, db *models.DB, organ *models.Organ, opts *ImportOptions, v *validation, res *Result, progress ProgressFunc) error {
 	return db.Tx(models.Alone(ctx), func(tx *gorm.DB) error { // a long transaction: not in a group commit
 		tx = bulkSession(tx, opts.BatchSize)
+		if db.Dialect == models.SQLite {
+			restore, err := largeCache(tx)
+			if err != nil {
+				return err
+			}
+			defer restore()
+		}
 		if organ == nil {
 			id, created, err := organs.FindOrCreateOrgan(tx, res.OrganName)
 			if err != nil {
@@ -744,6 +769,29 @@ func (w *writer) produce(ctx context.Context, sc *rowScanner, items chan<- item,
 	res.Rows = processed
 	progress(processed, v.total)
 	return nil
+}
+
+// importCacheKiB is the SQLite page cache of the import's connection while
+// it writes. A ledger's transaction writes far more pages than the default
+// 2 MB cache holds: SQLite then spills dirty pages to the WAL and writes the
+// hot ones (the growing ends of the tables and indexes) again and again,
+// and reads evicted index pages back. A million-row import measured ~12 %
+// less time in SQLite with 128 MiB (and more memory); 64 MiB keeps the
+// import's peak memory bounded.
+const importCacheKiB = 64 << 10
+
+// largeCache sets the write connection's page cache to importCacheKiB for
+// the import's transaction; restore sets back what it was (also when the
+// import fails: the setting is not transactional).
+func largeCache(tx *gorm.DB) (restore func(), err error) {
+	var was int64
+	if err := tx.Raw("PRAGMA cache_size").Scan(&was).Error; err != nil {
+		return nil, errs.Internal(err)
+	}
+	if err := tx.Exec("PRAGMA cache_size = " + strconv.Itoa(-importCacheKiB)).Error; err != nil {
+		return nil, errs.Internal(err)
+	}
+	return func() { tx.Exec("PRAGMA cache_size = " + strconv.FormatInt(was, 10)) }, nil
 }
 
 // bulkSession is tx for large multi-row statements: no savepoint per batch
@@ -932,6 +980,25 @@ func (w *writer) flush(ctx context.Context, send func(item) error) error {
 		}
 		b.inserts = append(b.inserts, r)
 	}
+	numbered := true
+	for i := range b.cases {
+		if b.cases[i].CaseNo == "" {
+			numbered = false
+			break
+		}
+	}
+	if numbered {
+		// Taken here, off the transaction's goroutine (they also set the
+		// defaults in the structs, before the hooks read them, as in writeNew).
+		if b.values, err = bulk.Values(ctx, w.tx, b.cases); err != nil {
+			return errs.Internal(err)
+		}
+		if w.opts.PrepareBatch != nil && w.opts.BatchHook != nil {
+			if b.hook, err = w.opts.PrepareBatch(b.changes); err != nil {
+				return hookErr(err)
+			}
+		}
+	}
 	w.pending, w.rows, w.nums = nil, nil, nil
 	return send(item{batch: b})
 }
@@ -950,9 +1017,12 @@ func (w *writer) writeNew(b *newCases) error {
 		}
 		c.Seq, c.CaseNo = seq, no
 	}
-	cases, err := bulk.Values(w.ctx, w.tx, b.cases)
-	if err != nil {
-		return errs.Internal(err)
+	cases := b.values
+	if cases == nil {
+		var err error
+		if cases, err = bulk.Values(w.ctx, w.tx, b.cases); err != nil {
+			return errs.Internal(err)
+		}
 	}
 	if err := cases.Write(w.ctx, w.tx); err != nil {
 		if errors.Is(err, gorm.ErrDuplicatedKey) {
@@ -965,12 +1035,16 @@ func (w *writer) writeNew(b *newCases) error {
 			return errs.Internal(err)
 		}
 	}
-	return w.runHooks(b.changes)
+	return w.runHooks(b.changes, b.hook)
 }
 
-func (w *writer) runHooks(changes []Change) error {
-	if w.opts.BatchHook != nil {
-		if err := w.opts.BatchHook(w.ctx, w.tx, changes); err != nil {
+// runHooks runs hook (when set) or opts.BatchHook or opts.Hooks for the changes.
+func (w *writer) runHooks(changes []Change, hook BatchHook) error {
+	if hook == nil {
+		hook = w.opts.BatchHook
+	}
+	if hook != nil {
+		if err := hook(w.ctx, w.tx, changes); err != nil {
 			return hookErr(err)
 		}
 		return nil
@@ -1184,7 +1258,7 @@ func (w *writer) update(rowNum int, id int64, cr *caseRow, key, hash string) err
 	if err := w.snapshot(&after); err != nil {
 		return err
 	}
-	return w.runHooks([]Change{{Before: &before, After: &after}})
+	return w.runHooks([]Change{{Before: &before, After: &after}}, nil)
 }
 
 // snapshot writes the CaseVersion of c's current version (case and parties as JSON).
