@@ -567,6 +567,8 @@ type writer struct {
 	pending []models.Case
 	rows    []caseRow
 	nums    []int // the file rows of pending
+	// payloads memoises the synthesised events' payloads (reading goroutine).
+	payloads map[payloadKey]string
 }
 
 // item is what the reading goroutine hands to the writing one: a batch of
@@ -1096,40 +1098,82 @@ func importPayload(extra map[string]any) string {
 // synthesise builds the history of a new case from its dates: received, then
 // the intake step, then the closing step, each dated by its ledger date.
 func (w *writer) synthesise(c *models.Case, cr *caseRow) []models.CaseEvent {
-	ev := func(action, from, to, on string, payload map[string]any) models.CaseEvent {
+	ev := func(action, from, to, on string, payload payloadKey) models.CaseEvent {
 		return models.CaseEvent{CaseID: c.ID, OrganID: c.OrganID, Action: action, FromStatus: from, ToStatus: to,
-			EffectiveOn: optional(on), ActorID: w.opts.ActorID, ActorName: w.opts.ActorName, Payload: importPayload(payload),
+			EffectiveOn: optional(on), ActorID: w.opts.ActorID, ActorName: w.opts.ActorName, Payload: w.payload(payload),
 			Note: "台账导入 / ledger import", Imported: true, CreatedAt: w.now}
 	}
-	out := []models.CaseEvent{ev("create", "", lifecycle.StatusReceived, cr.ReceivedOn, nil)}
+	out := make([]models.CaseEvent, 0, 3)
+	out = append(out, ev("create", "", lifecycle.StatusReceived, cr.ReceivedOn, payloadKey{}))
 	intakeOn := cr.ReceivedOn
 	if c.IntakeOn != nil {
 		intakeOn = *c.IntakeOn
 	}
 	switch cr.Intake {
 	case intakeNotAccepted:
-		out = append(out, ev(lifecycle.ActNotAccept, lifecycle.StatusReceived, c.Status, intakeOn, nil))
+		out = append(out, ev(lifecycle.ActNotAccept, lifecycle.StatusReceived, c.Status, intakeOn, payloadKey{}))
 	case intakeAbandoned:
-		out = append(out, ev(lifecycle.ActAbandon, lifecycle.StatusReceived, c.Status, intakeOn, nil))
+		out = append(out, ev(lifecycle.ActAbandon, lifecycle.StatusReceived, c.Status, intakeOn, payloadKey{}))
 	case intakeWithdrawn:
-		out = append(out, ev(lifecycle.ActWithdraw, lifecycle.StatusReceived, c.Status, intakeOn, nil))
+		out = append(out, ev(lifecycle.ActWithdraw, lifecycle.StatusReceived, c.Status, intakeOn, payloadKey{}))
 	case intakeReferred:
-		out = append(out, ev(lifecycle.ActRefer, lifecycle.StatusReceived, c.Status, intakeOn, nil))
+		out = append(out, ev(lifecycle.ActRefer, lifecycle.StatusReceived, c.Status, intakeOn, payloadKey{}))
 	case intakeAccepted:
-		out = append(out, ev(lifecycle.ActAccept, lifecycle.StatusReceived, lifecycle.StatusAccepted, cr.AcceptedOn, map[string]any{"procedure": cr.Procedure}))
+		out = append(out, ev(lifecycle.ActAccept, lifecycle.StatusReceived, lifecycle.StatusAccepted, cr.AcceptedOn, payloadKey{shape: payloadAccept, a: cr.Procedure}))
 		if cr.ClosedOn != "" {
 			switch cr.Outcome {
 			case "mediated":
-				out = append(out, ev(lifecycle.ActMediate, lifecycle.StatusAccepted, c.Status, cr.ClosedOn, nil))
+				out = append(out, ev(lifecycle.ActMediate, lifecycle.StatusAccepted, c.Status, cr.ClosedOn, payloadKey{}))
 			case "terminated":
-				out = append(out, ev(lifecycle.ActTerminate, lifecycle.StatusAccepted, c.Status, cr.ClosedOn, map[string]any{"termination": cr.Termination}))
+				out = append(out, ev(lifecycle.ActTerminate, lifecycle.StatusAccepted, c.Status, cr.ClosedOn, payloadKey{shape: payloadTerminate, a: cr.Termination}))
 			default:
 				out = append(out, ev(lifecycle.ActDecide, lifecycle.StatusAccepted, c.Status, cr.ClosedOn,
-					map[string]any{"outcome": cr.Outcome, "partial": cr.Partial, "redo": cr.Redo}))
+					payloadKey{shape: payloadDecide, a: cr.Outcome, partial: cr.Partial, redo: cr.Redo}))
 			}
 		}
 	}
 	return out
+}
+
+// payloadKey is what a synthesised event's payload says besides "imported":
+// a few values, repeated across a ledger's rows.
+type payloadKey struct {
+	shape         int // payloadPlain, payloadAccept, …
+	a             string
+	partial, redo bool
+}
+
+const (
+	payloadPlain     = iota // {"imported":true}
+	payloadAccept           // + procedure a
+	payloadTerminate        // + termination a
+	payloadDecide           // + outcome a, partial, redo
+)
+
+// payload is importPayload of k, rendered once per distinct k (the reading
+// goroutine's memo: a map and a JSON encoding per event were a good part of
+// its allocations).
+func (w *writer) payload(k payloadKey) string {
+	if p, ok := w.payloads[k]; ok {
+		return p
+	}
+	var extra map[string]any
+	switch k.shape {
+	case payloadAccept:
+		extra = map[string]any{"procedure": k.a}
+	case payloadTerminate:
+		extra = map[string]any{"termination": k.a}
+	case payloadDecide:
+		extra = map[string]any{"outcome": k.a, "partial": k.partial, "redo": k.redo}
+	}
+	p := importPayload(extra)
+	if w.payloads == nil {
+		w.payloads = map[payloadKey]string{}
+	}
+	if len(w.payloads) < 1024 {
+		w.payloads[k] = p
+	}
+	return p
 }
 
 // nextNumber hands out the next free sequence number of the organ's year.
