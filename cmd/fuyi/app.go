@@ -112,7 +112,7 @@ func openApp(ctx context.Context, cfg *Config, logOut io.Writer, migrate bool) (
 	// Actions that need approval are refused outside the approval path.
 	a.cases.SetGuard(a.wf.Guard)
 	a.cases.SetMetricFilter(a.stats.MetricFilter)
-	a.jobs = ledger.NewJobs(db, ledger.JobOptions{Dir: filepath.Join(cfg.DataDir, "imports"), BatchHook: a.importBatchHook, Deadlines: a.planImported, Logger: log,
+	a.jobs = ledger.NewJobs(db, ledger.JobOptions{Dir: filepath.Join(cfg.DataDir, "imports"), BatchHook: a.importBatchHook, Deadlines: a.planImported, PrepareBatch: a.prepareImportBatch, Logger: log,
 		Read: ledger.ReadOptions{MaxFileBytes: cfg.MaxUploadBytes}})
 	a.jobs.Register(litigation.KindLedger, litigation.ImportLedger)
 	return a, nil
@@ -198,6 +198,50 @@ func (a *app) importBatchHook(ctx context.Context, tx *gorm.DB, changes []ledger
 		}
 	}
 	return nil
+}
+
+// prepareImportBatch is ImportOptions.PrepareBatch: for a batch of new
+// cases whose deadlines the import planned (PlanNew), it computes the
+// statistics rollup's change on the import's reading goroutine
+// (stats.PrepareCreated) and returns the rest of importBatchHook: the
+// period lock check, the prepared rollup's upserts and the follow-ups.
+// Other batches (nil hook) run importBatchHook.
+func (a *app) prepareImportBatch(changes []ledger.Change) (ledger.BatchHook, error) {
+	pairs := make([]stats.CaseChange, len(changes))
+	organs := map[int64]bool{}
+	for i, ch := range changes {
+		if ch.Before != nil || ch.Deadlines == nil {
+			return nil, nil
+		}
+		pairs[i] = stats.CaseChange{After: ch.After, Derived: derivedOf(ch.Deadlines)}
+		organs[ch.After.OrganID] = true
+	}
+	rollup, ok := a.stats.PrepareCreated(pairs)
+	if !ok {
+		return nil, nil
+	}
+	return func(ctx context.Context, tx *gorm.DB, changes []ledger.Change) error {
+		locked, err := anyLock(ctx, tx, organs)
+		if err != nil {
+			return err
+		}
+		if locked {
+			for _, ch := range changes {
+				if err := a.stats.LockHook(ctx, tx, ch.Before, ch.After); err != nil {
+					return err
+				}
+			}
+		}
+		if err := rollup.Write(ctx, tx); err != nil {
+			return err
+		}
+		for _, ch := range changes {
+			if err := a.wf.FollowupHook(ctx, tx, ch.Before, ch.After); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, nil
 }
 
 // derivedOf is stats.CaseChange.Derived of a case with these deadline

@@ -79,7 +79,7 @@ func runImport(ctx context.Context, env *cmdEnv, opts any, args []string) error 
 	printer := ledger.NewPrinter(env.stderr, terminal)
 	res, err := importer(ctx, a.db, ledger.ImportOptions{
 		Path: args[0], Read: ledger.ReadOptions{Sheet: o.sheet}, OrganName: o.organ, CreateOrgan: o.organ != "",
-		DryRun: o.dryRun, SkipConflicts: o.skip, ActorName: "fuyi import", BatchHook: a.importBatchHook, Deadlines: a.planImported, Phase: printer.Phase,
+		DryRun: o.dryRun, SkipConflicts: o.skip, ActorName: "fuyi import", BatchHook: a.importBatchHook, Deadlines: a.planImported, PrepareBatch: a.prepareImportBatch, Phase: printer.Phase,
 	}, printer.Progress)
 	printer.Done()
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -100,10 +101,26 @@ func ledgerFile(t *testing.T, rows ...string) string {
 // the import, batches of 4 so that the pipeline runs several) or the way a
 // hand entry runs its hooks (per case).
 func importVia(t *testing.T, a *app, organ models.Organ, fast bool, path string) *ledger.Result {
+	return importCounting(t, a, organ, fast, path, nil)
+}
+
+// importCounting is importVia that counts in prepared the batches whose
+// hook the fast path prepared on its reading goroutine (prepareImportBatch).
+func importCounting(t *testing.T, a *app, organ models.Organ, fast bool, path string, prepared *int) *ledger.Result {
 	t.Helper()
 	opts := ledger.ImportOptions{Path: path, OrganID: organ.ID, SkipConflicts: true, ActorName: "test", Now: func() time.Time { return importNow }, BatchSize: 4}
 	if fast {
 		opts.BatchHook, opts.Deadlines = a.importBatchHook, a.planImported
+		var mu sync.Mutex
+		opts.PrepareBatch = func(changes []ledger.Change) (ledger.BatchHook, error) {
+			hook, err := a.prepareImportBatch(changes)
+			if hook != nil && prepared != nil {
+				mu.Lock()
+				*prepared++
+				mu.Unlock()
+			}
+			return hook, err
+		}
 	} else {
 		opts.Hooks = a.caseHooks()
 	}
@@ -180,9 +197,37 @@ func contains(ss []string, s string) bool {
 // versions, deadlines with statuses and explanations, counters, the
 // statistics rollup and its memo, follow-ups — for a first ledger of new
 // rows and a second that mixes unchanged, changed, conflicting and new ones.
+//
+// It runs twice: with the ledger's mostly keyless rows (the batches whose
+// cases the writer numbers run importBatchHook) and with every row
+// numbered (every batch of new cases runs the hook prepareImportBatch
+// prepared on the reading goroutine).
 func TestImportFastPathWritesWhatHandEntryHooksWrite(t *testing.T) {
+	t.Run("keyless", func(t *testing.T) { testFastPathAsHandEntry(t, false) })
+	t.Run("numbered", func(t *testing.T) { testFastPathAsHandEntry(t, true) })
+}
+
+// numberRows gives every keyless row a case number of the organ's pattern
+// (the row's index i: the same row of two versions gets the same number).
+func numberRows(rows []string) []string {
+	out := make([]string, len(rows))
+	for i, r := range rows {
+		if strings.HasPrefix(r, ",") {
+			year := strings.Split(r, ",")[6][:4]
+			r = fmt.Sprintf("平政复〔%s〕%d号", year, 100+i) + r
+		}
+		out[i] = r
+	}
+	return out
+}
+
+func testFastPathAsHandEntry(t *testing.T, numbered bool) {
 	fast, fo := importApp(t)
 	slow, so := importApp(t)
+	v1 := ledgerV1
+	if numbered {
+		v1 = numberRows(ledgerV1)
+	}
 	v2 := append([]string(nil), ledgerV1...)
 	// 赵六 decided with an obliging outcome (a follow-up opens), 卫六 closed
 	// late, 周九 now accepted; 钱七 changed in the ledger but edited in the
@@ -196,13 +241,17 @@ func TestImportFastPathWritesWhatHandEntryHooksWrite(t *testing.T) {
 		",新二,公民,区新机关,行政处罚,,2025-02-03,不予受理,,,,,,",
 		",新三,公民,区公安分局,行政处罚,,2022-01-04,受理,2022-01-05,,,,,",
 	)
-	p1, p2 := ledgerFile(t, ledgerV1...), ledgerFile(t, v2...)
+	if numbered {
+		v2 = numberRows(v2)
+	}
+	p1, p2 := ledgerFile(t, v1...), ledgerFile(t, v2...)
+	prepared := 0
 	for _, side := range []struct {
 		a     *app
 		organ models.Organ
 		fast  bool
 	}{{fast, fo, true}, {slow, so, false}} {
-		res := importVia(t, side.a, side.organ, side.fast, p1)
+		res := importCounting(t, side.a, side.organ, side.fast, p1, &prepared)
 		if res.Created != len(ledgerV1) {
 			t.Fatalf("first import: %+v", res)
 		}
@@ -211,10 +260,15 @@ func TestImportFastPathWritesWhatHandEntryHooksWrite(t *testing.T) {
 			Updates(map[string]any{"note": "app edit", "edited_in_app_at": edited, "updated_at": edited, "version": 2}).Error; err != nil {
 			t.Fatal(err)
 		}
-		res = importVia(t, side.a, side.organ, side.fast, p2)
+		res = importCounting(t, side.a, side.organ, side.fast, p2, &prepared)
 		if res.Created != 3 || res.Updated != 3 || res.Unchanged != len(ledgerV1)-4 || len(res.Conflicts) != 1 {
 			t.Fatalf("second import (fast %v): %+v", side.fast, res)
 		}
+	}
+	// 19 new rows in batches of 4, then 3: five batches, then one; only a
+	// batch whose every case has its number is prepared.
+	if want := map[bool]int{false: 0, true: 6}[numbered]; prepared != want {
+		t.Errorf("%d batches prepared, want %d", prepared, want)
 	}
 	var followups int64
 	fast.db.Read.Model(&models.Followup{}).Count(&followups)

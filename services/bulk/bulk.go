@@ -17,6 +17,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"gorm.io/gorm"
@@ -241,14 +242,15 @@ func bits(n int) int {
 
 // constant returns column c's value as an SQL literal when every row holds
 // the same value of a kind that has an exact literal (NULL, an integer, a
-// boolean, a plain string), as the driver would have stored it bound.
+// boolean, a plain string, on SQLite a time), as the driver would have
+// stored it bound.
 func constant(vals []any, c, width int, postgres bool) (string, bool) {
-	first, ok := normal(vals[c])
+	first, ok := normal(vals[c], postgres)
 	if !ok {
 		return "", false
 	}
 	for i := c + width; i < len(vals); i += width {
-		v, ok := normal(vals[i])
+		v, ok := normal(vals[i], postgres)
 		if !ok || v != first {
 			return "", false
 		}
@@ -277,9 +279,16 @@ func constant(vals []any, c, width int, postgres bool) (string, bool) {
 	return "", false
 }
 
+// sqliteTimeFormat is how go-sqlite3 binds a time.Time: as this text
+// (its SQLiteTimestampFormats[0]).
+const sqliteTimeFormat = "2006-01-02 15:04:05.999999999-07:00"
+
 // normal is v as database/sql hands it to the driver (pointers followed,
-// integers widened), for the kinds constant writes as literals.
-func normal(v any) (any, bool) {
+// integers widened), for the kinds constant writes as literals. On SQLite
+// a time is the text the driver would bind (the import stamps every row
+// of a batch with the same instant: one literal instead of a formatted
+// and bound value per row); on PostgreSQL times stay bound.
+func normal(v any, postgres bool) (any, bool) {
 	if v == nil {
 		return nil, true
 	}
@@ -290,9 +299,13 @@ func normal(v any) (any, bool) {
 	if err != nil {
 		return nil, false
 	}
-	switch dv.(type) {
+	switch t := dv.(type) {
 	case nil, int64, bool, string:
 		return dv, true
+	case time.Time:
+		if !postgres {
+			return t.Format(sqliteTimeFormat), true
+		}
 	}
 	return nil, false
 }

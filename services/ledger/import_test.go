@@ -428,3 +428,46 @@ func TestGeneratedNumbersAvoidTheFilesNumbers(t *testing.T) {
 		t.Fatalf("numbers %v", nos)
 	}
 }
+
+// TestSynthesisedEventPayloads: the events synthesised from a ledger row
+// carry the payload of their step (memoised across rows: the same JSON for
+// every row that says the same), marked imported.
+func TestSynthesisedEventPayloads(t *testing.T) {
+	db := modelstest.Open(t)
+	organ := seedOrgan(t, db, "平谷区人民政府", "平")
+	path := writeFile(t, "l.csv", csvOf(
+		"申请人,被申请人,收件日期,受理情况,受理日期,审理程序,结案日期,审理结果,终止原因",
+		"甲,区公安分局,2024-03-01,受理,2024-03-04,简易,2024-03-20,部分撤销并责令重作,,",
+		"乙,区公安分局,2024-03-01,受理,2024-03-04,,2024-04-20,终止,自愿撤回",
+		"丙,区公安分局,2024-03-02,受理,2024-03-05,,2024-04-21,维持,",
+		"丁,区公安分局,2024-03-02,受理,2024-03-05,,2024-04-21,维持,",
+		"戊,区公安分局,2024-03-03,不予受理,,,,,",
+	))
+	res := run(t, db, ImportOptions{Path: path, OrganID: organ.ID})
+	if !res.OK() || res.Created != 5 {
+		t.Fatalf("%+v", res)
+	}
+	var got []string
+	if err := db.Read.Raw("SELECT c.applicant || ' ' || e.action || ' ' || e.payload FROM case_events e JOIN cases c ON c.id = e.case_id ORDER BY e.id").Scan(&got).Error; err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		`甲 create {"imported":true}`,
+		`甲 accept {"imported":true,"procedure":"simplified"}`,
+		`甲 decide {"imported":true,"outcome":"revoked","partial":true,"redo":true}`,
+		`乙 create {"imported":true}`,
+		`乙 accept {"imported":true,"procedure":"ordinary"}`,
+		`乙 terminate {"imported":true,"termination":"withdrawn_voluntary"}`,
+		`丙 create {"imported":true}`,
+		`丙 accept {"imported":true,"procedure":"ordinary"}`,
+		`丙 decide {"imported":true,"outcome":"upheld","partial":false,"redo":false}`,
+		`丁 create {"imported":true}`,
+		`丁 accept {"imported":true,"procedure":"ordinary"}`,
+		`丁 decide {"imported":true,"outcome":"upheld","partial":false,"redo":false}`,
+		`戊 create {"imported":true}`,
+		`戊 not_accept {"imported":true}`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("events:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

@@ -43,10 +43,11 @@ type JobOptions struct {
 	Dir string
 	// Instance names this process in claimed_by (default host-pid-random).
 	Instance string
-	// Hooks / BatchHook / Deadlines are passed to every import (see ImportOptions).
-	Hooks     []lifecycle.Hook
-	BatchHook BatchHook
-	Deadlines func(ctx context.Context, tx *gorm.DB) (PlanFunc, error)
+	// Hooks / BatchHook / Deadlines / PrepareBatch are passed to every import (see ImportOptions).
+	Hooks        []lifecycle.Hook
+	BatchHook    BatchHook
+	Deadlines    func(ctx context.Context, tx *gorm.DB) (PlanFunc, error)
+	PrepareBatch func(changes []Change) (BatchHook, error)
 	// Read carries the file limits (size, rows, unpacked size).
 	Read   ReadOptions
 	Now    func() time.Time
@@ -358,7 +359,7 @@ func (j *Jobs) run(ctx context.Context, m models.ImportJob, lp *liveProgress, ac
 	go j.persistProgress(ctx, m.ID, lp, stop, persisted)
 
 	opts := ImportOptions{Path: m.FilePath, Read: j.o.Read, OrganID: m.OrganID, DryRun: m.DryRun, SkipConflicts: m.SkipConflicts,
-		ActorID: actorID, ActorName: actorName, Hooks: j.o.Hooks, BatchHook: j.o.BatchHook, Deadlines: j.o.Deadlines, Now: j.o.Now,
+		ActorID: actorID, ActorName: actorName, Hooks: j.o.Hooks, BatchHook: j.o.BatchHook, Deadlines: j.o.Deadlines, PrepareBatch: j.o.PrepareBatch, Now: j.o.Now,
 		Phase: func(ph string) { lp.phase.Store(ph); lp.dirty.Store(true) }}
 	opts.Read.Sheet = m.Sheet
 	if m.OrganID == 0 {

@@ -384,13 +384,55 @@ func (s *Service) RollupBatch(ctx context.Context, tx *gorm.DB, changes []CaseCh
 	if err != nil {
 		return err
 	}
-	// stored is the memo as the database holds it: a row that keeps its
-	// value is not written again.
-	stored := maps.Clone(memo)
 	derived, err := s.derivedBatch(tx, changes)
 	if err != nil {
 		return err
 	}
+	return s.prepare(changes, memo, derived).Write(ctx, tx)
+}
+
+// PreparedRollup is the rollup change of a batch of new cases, computed
+// ahead of its transaction (PrepareCreated): Write applies it.
+type PreparedRollup struct {
+	s        *Service
+	memo     map[int64]int
+	stored   map[int64]int // the memo rows as the database holds them (see writeMemo)
+	touched  map[int64]bool
+	cellArgs [nGrains][]any // the upsert arguments of each grain's cells, in key order
+	spanArgs []any
+}
+
+// PrepareCreated computes, without the database, what RollupBatch would
+// write for changes that all create cases (Before nil, After with its id)
+// whose derived flags the caller knows (Derived set on every closed case):
+// no memo nor deadline needs reading for them. The ledger import prepares its batches on its reading goroutine
+// while its transaction writes the batch before. ok is false (nothing
+// prepared) when a change does not qualify: use RollupBatch.
+func (s *Service) PrepareCreated(changes []CaseChange) (p *PreparedRollup, ok bool) {
+	derived := make([]int, len(changes))
+	for i, ch := range changes {
+		c := ch.After
+		if ch.Before != nil || c == nil || c.ID == 0 {
+			return nil, false
+		}
+		if c.AcceptedOn == nil || c.ClosedOn == nil {
+			continue // no derived flag (as derivedBatch)
+		}
+		if ch.Derived == nil {
+			return nil, false
+		}
+		derived[i] = *ch.Derived & derivedMask
+	}
+	return s.prepare(changes, map[int64]int{}, derived), true
+}
+
+// prepare merges the changes' contributions (memo: the derived flags of
+// the Before cases; derived: those of each After case) into the memo rows
+// and the cell and span upserts to write.
+func (s *Service) prepare(changes []CaseChange, memo map[int64]int, derived []int) *PreparedRollup {
+	// stored is the memo as the database holds it: a row that keeps its
+	// value is not written again.
+	stored := maps.Clone(memo)
 	d := newDelta()
 	touched := map[int64]bool{}
 	for i, ch := range changes {
@@ -412,10 +454,19 @@ func (s *Service) RollupBatch(ctx context.Context, tx *gorm.DB, changes []CaseCh
 			touched[ch.Before.ID] = true
 		}
 	}
-	if err := writeMemo(tx, memo, stored, touched); err != nil {
+	p := &PreparedRollup{s: s, memo: memo, stored: stored, touched: touched}
+	p.cellArgs, p.spanArgs = d.upsertArgs()
+	return p
+}
+
+// Write applies the prepared change in tx: the memo rows, then the cells
+// and spans (see apply).
+func (p *PreparedRollup) Write(ctx context.Context, tx *gorm.DB) error {
+	tx = tx.WithContext(ctx).Session(&gorm.Session{NewDB: true})
+	if err := writeMemo(tx, p.memo, p.stored, p.touched); err != nil {
 		return err
 	}
-	return s.apply(ctx, tx, d)
+	return p.s.apply(ctx, tx, p.cellArgs, p.spanArgs)
 }
 
 // readMemo reads the memoised derived flags of the batch's Before cases.
@@ -541,7 +592,23 @@ func (s *Service) derivedBatch(tx *gorm.DB, changes []CaseChange) ([]int, error)
 // transaction's connection directly, prepared once (prepareUpserts): gorm's
 // handling of thousands of bound variables, and SQLite's preparing a
 // statement per write, cost more than the upserts.
-func (s *Service) apply(ctx context.Context, tx *gorm.DB, d *delta) error {
+func (s *Service) apply(ctx context.Context, tx *gorm.DB, cellArgs [nGrains][]any, spanArgs []any) error {
+	ex := s.newBatchExec(ctx, tx)
+	for g := gYear; g <= gDay; g++ {
+		if err := ex.upsert(cellUpserts[g], cellArgs[g]); err != nil {
+			return errs.Internal(fmt.Errorf("stats rollup: %w", err))
+		}
+	}
+	if err := ex.upsert(spanUpsert, spanArgs); err != nil {
+		return errs.Internal(fmt.Errorf("stats rollup: %w", err))
+	}
+	return nil
+}
+
+// upsertArgs completes d with the coarser cells (summed from the finest
+// ones) and returns the arguments of the non-zero cells' upserts, per
+// grain, and of the spans', each in key order (see apply).
+func (d *delta) upsertArgs() (cellArgs [nGrains][]any, spanArgs []any) {
 	fine := make([]cellKey, 0, len(d.cells))
 	for k, v := range d.cells {
 		if v != (cellVal{}) && (k.Grain == gDay || k.Grain == gMonth && k.Slice != "") {
@@ -562,21 +629,11 @@ func (s *Service) apply(ctx context.Context, tx *gorm.DB, d *delta) error {
 		}
 	}
 	slices.SortFunc(keys, compareCellKey)
-	ex := s.newBatchExec(ctx, tx)
-	for g := gYear; g <= gDay; g++ {
-		var args []any
-		for _, k := range keys {
-			if k.Grain != g {
-				continue
-			}
-			args = append(args, k.OrganID, k.Slice, k.Measure, k.Period, k.SliceKey, k.Outcome, k.Termination)
-			for _, x := range d.cells[k] {
-				args = append(args, x)
-			}
-		}
-		err := ex.upsert(cellUpserts[g], args)
-		if err != nil {
-			return errs.Internal(fmt.Errorf("stats rollup: %w", err))
+	for _, k := range keys {
+		g := k.Grain
+		cellArgs[g] = append(cellArgs[g], k.OrganID, k.Slice, k.Measure, k.Period, k.SliceKey, k.Outcome, k.Termination)
+		for _, x := range d.cells[k] {
+			cellArgs[g] = append(cellArgs[g], x)
 		}
 	}
 	spans := make([]spanKey, 0, len(d.spans))
@@ -586,15 +643,11 @@ func (s *Service) apply(ctx context.Context, tx *gorm.DB, d *delta) error {
 		}
 	}
 	slices.SortFunc(spans, compareSpanKey)
-	args := make([]any, 0, 7*len(spans))
+	spanArgs = make([]any, 0, 7*len(spans))
 	for _, k := range spans {
-		args = append(args, k.OrganID, k.Grain, k.Bucket, k.EndOn, k.StartOn, k.Kind, d.spans[k])
+		spanArgs = append(spanArgs, k.OrganID, k.Grain, k.Bucket, k.EndOn, k.StartOn, k.Kind, d.spans[k])
 	}
-	err := ex.upsert(spanUpsert, args)
-	if err != nil {
-		return errs.Internal(fmt.Errorf("stats rollup: %w", err))
-	}
-	return nil
+	return cellArgs, spanArgs
 }
 
 // upsertShape is a multi-row upsert: head, rows of width placeholders, tail.
