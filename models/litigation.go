@@ -162,3 +162,26 @@ type SuggestionLink struct {
 
 // TableName pins the table name.
 func (SuggestionLink) TableName() string { return "suggestion_links" }
+
+// LitigationStatCell is one cell of the litigation rollup (migration 9,
+// services/litigation): at Grain 0 (Period "YYYY"), 1 ("YYYY-MM") or 2
+// ("YYYY-MM-DD"), the suits of the organ notified (Measure "notified") or
+// concluded ("concluded", Lost of them lost) in Period by kind and
+// instance, and the hearings held ("hearing", by their suit's kind, Instance
+// "", Head of them with a head or deputy head appearing). It is maintained
+// in the transaction of every write of a suit or a hearing and rebuilt on
+// demand; cells that drop to zero may stay.
+type LitigationStatCell struct {
+	OrganID  int64  `gorm:"primaryKey;autoIncrement:false"`
+	Grain    int    `gorm:"primaryKey;autoIncrement:false"`
+	Period   string `gorm:"primaryKey;size:10"`
+	Measure  string `gorm:"primaryKey;size:12"`
+	Kind     string `gorm:"primaryKey;size:20"`
+	Instance string `gorm:"primaryKey;size:20"`
+	Count    int64  `gorm:"not null;default:0"`
+	Lost     int64  `gorm:"not null;default:0"`
+	Head     int64  `gorm:"not null;default:0"`
+}
+
+// TableName pins the table name.
+func (LitigationStatCell) TableName() string { return "litigation_stat" }

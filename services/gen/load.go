@@ -27,10 +27,11 @@ type LoadResult struct {
 // Load bulk-inserts the plan's organs, agencies, handlers (officers who
 // cannot log in), cases with their parties, events and suspensions, the case
 // number counters and the litigation records, in batches of multi-row
-// INSERTs (commitEvery cases per transaction). The derived rows — deadlines
-// and the statistics rollup — are NOT written here: the caller runs the
-// services' rebuilds (clock.RecomputeAll, stats.Rebuild) afterwards, so they
-// are exactly what the app computes. The database must hold no organ yet.
+// INSERTs (commitEvery cases per transaction). The derived rows — deadlines,
+// the statistics rollup and the litigation rollup — are NOT written here:
+// the caller runs the services' rebuilds (clock.RecomputeAll, stats.Rebuild,
+// litigation's Rebuild) afterwards, so they are exactly what the app
+// computes. The database must hold no organ yet.
 func Load(ctx context.Context, db *models.DB, p *Plan, progress io.Writer) (*LoadResult, error) {
 	var n int64
 	if err := db.Read.WithContext(ctx).Model(&models.Organ{}).Count(&n).Error; err != nil {

@@ -174,6 +174,9 @@ func (s *Service) insert(ctx context.Context, tx *gorm.DB, p *auth.Principal, c 
 		}
 		return errs.Internal(err)
 	}
+	if err := rollupCase(tx, nil, c); err != nil {
+		return err
+	}
 	if err := appendEvent(tx, p, SubjectLitigation, c.ID, c.OrganID, action, "", c.Status, ptr(c.NotifiedOn), payload, "", now); err != nil {
 		return err
 	}

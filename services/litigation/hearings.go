@@ -119,6 +119,9 @@ func (s *Service) AddHearing(ctx context.Context, p *auth.Principal, id, version
 		if err := tx.Create(h).Error; err != nil {
 			return errs.Internal(err)
 		}
+		if err := rollupHearings(tx, before.Kind, nil, []*models.Hearing{h}); err != nil {
+			return err
+		}
 		c := *before
 		return s.save(ctx, tx, p, before, &c, "hearing_added", ptr(in.HeldOn),
 			map[string]any{"hearing_id": h.ID, "appeared_role": h.AppearedRole, "appeared_name": h.AppearedName}, in.Note)
@@ -198,6 +201,10 @@ func (s *Service) UpdateHearing(ctx context.Context, p *auth.Principal, id, hid 
 		}
 		if res.RowsAffected == 0 {
 			return errs.Stale(h.Version)
+		}
+		after := models.Hearing{OrganID: h.OrganID, HeldOn: hi.HeldOn, AppearedRole: hi.AppearedRole}
+		if err := rollupHearings(tx, before.Kind, []*models.Hearing{&h}, []*models.Hearing{&after}); err != nil {
+			return err
 		}
 		c := *before
 		return s.save(ctx, tx, p, before, &c, "hearing_edited", ptr(hi.HeldOn),

@@ -83,19 +83,35 @@ func (s *Service) Seed(ctx context.Context, tx *gorm.DB, spec SeedSpec) (int64, 
 
 // writeSeedHearings replaces a record's hearings with hs and re-snapshots
 // nothing (the version-1 snapshot is written before; hearings are rows).
+// The rollup counts them under the kind of the record as stored (c may be
+// the ledger's new version of it, saved after: save moves them if the kind
+// changes).
 func (s *Service) writeSeedHearings(tx *gorm.DB, c *models.LitigationCase, hs []SeedHearing) error {
-	if err := tx.Where("litigation_id = ?", c.ID).Delete(&models.Hearing{}).Error; err != nil {
+	var stored models.LitigationCase
+	if err := tx.Select("kind").Where("id = ?", c.ID).Take(&stored).Error; err != nil {
 		return errs.Internal(err)
 	}
-	now := s.now().UTC()
-	for _, h := range hs {
-		in := HearingInput{AppearedRole: h.AppearedRole, AppearedName: h.AppearedName, AppearedPost: h.AppearedPost,
-			Summoned: h.Summoned, AbsenceReason: h.AbsenceReason}
-		if err := tx.Create(hearingRow(c, h.HeldOn, &in, now)).Error; err != nil {
+	var old []*models.Hearing
+	if err := tx.Select("organ_id", "held_on", "appeared_role").Where("litigation_id = ?", c.ID).Find(&old).Error; err != nil {
+		return errs.Internal(err)
+	}
+	if len(old) > 0 {
+		if err := tx.Where("litigation_id = ?", c.ID).Delete(&models.Hearing{}).Error; err != nil {
 			return errs.Internal(err)
 		}
 	}
-	return nil
+	now := s.now().UTC()
+	written := make([]*models.Hearing, 0, len(hs))
+	for _, h := range hs {
+		in := HearingInput{AppearedRole: h.AppearedRole, AppearedName: h.AppearedName, AppearedPost: h.AppearedPost,
+			Summoned: h.Summoned, AbsenceReason: h.AbsenceReason}
+		row := hearingRow(c, h.HeldOn, &in, now)
+		if err := tx.Create(row).Error; err != nil {
+			return errs.Internal(err)
+		}
+		written = append(written, row)
+	}
+	return rollupHearings(tx, stored.Kind, old, written)
 }
 
 // materialise validates a spec and builds the record (not yet numbered).

@@ -226,7 +226,8 @@ func litigationColumns(c *models.LitigationCase) map[string]any {
 
 // save writes one change of a litigation record: deadlines planned first
 // (they set defence_due_on and appeal_deadline_on), the guarded update (zero
-// rows = stale), the event, the version snapshot and the deadline rows, all in tx.
+// rows = stale), the rollup's change, the event, the version snapshot and
+// the deadline rows, all in tx.
 func (s *Service) save(ctx context.Context, tx *gorm.DB, p *auth.Principal, before, after *models.LitigationCase, action string, effectiveOn *string, payload map[string]any, note string) error {
 	now := s.now().UTC()
 	after.Version = before.Version + 1
@@ -247,6 +248,10 @@ func (s *Service) save(ctx context.Context, tx *gorm.DB, p *auth.Principal, befo
 			return errs.Internal(err)
 		}
 		return errs.Stale(cur.Version)
+	}
+	// the guarded update matched: before is the row as it was stored
+	if err := rollupCase(tx, before, after); err != nil {
+		return err
 	}
 	if err := appendEvent(tx, p, SubjectLitigation, after.ID, after.OrganID, action, before.Status, after.Status, effectiveOn, payload, note, now); err != nil {
 		return err

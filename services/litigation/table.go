@@ -196,6 +196,10 @@ var Table = []Transition{
 			if err := env.tx.Create(h).Error; err != nil {
 				return errs.Internal(err)
 			}
+			// c is the stored record before this step: its kind is the stored one
+			if err := rollupHearings(env.tx, c.Kind, nil, []*models.Hearing{h}); err != nil {
+				return err
+			}
 			env.payload["hearing_id"] = h.ID
 			env.payload["appeared_role"] = h.AppearedRole
 			env.payload["appeared_name"] = h.AppearedName

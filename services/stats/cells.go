@@ -92,6 +92,21 @@ func coverOf(from, to string, years bool) cover {
 	return c
 }
 
+// PeriodCover covers the days [from, to] (valid "YYYY-MM-DD" dates) as the
+// rollups read a period, each day exactly once: ranges of whole years
+// ("YYYY", index 0), whole months ("YYYY-MM", 1) and days (2, the partial
+// months at either end). Nothing when from > to. The litigation rollup reads
+// its cells by it.
+func PeriodCover(from, to string) [3][][2]string {
+	var out [3][][2]string
+	for g, rs := range coverOf(from, to, true) {
+		for _, r := range rs {
+			out[g] = append(out[g], [2]string(r))
+		}
+	}
+	return out
+}
+
 // coverBefore covers every day before day.
 func coverBefore(day string) cover {
 	if day <= epoch {
