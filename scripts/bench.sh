@@ -20,7 +20,7 @@
 #                  reused by the next run when BENCH_REUSE=1)
 #   BENCH_YEAR     the year measured (default 2025), BENCH_DURATION write phase (20s)
 #   BENCH_PHASES   phases of `fuyi bench http` (default stats,list,floor,writes,export)
-#   BENCH_IMPORT   0 skips the ledger import measurement (default 1)
+#   BENCH_IMPORT   0 skips the ledger import measurement and keeps the column's last one (default 1)
 #   BENCH_EXPORT   1 (default) also measures the yearly XLSX export of a million-row
 #                  year: `fuyi gen --scale export` (1,000,000 cases received in 2025 by
 #                  one organ) served on SQLite, phase export only
@@ -121,7 +121,9 @@ fi
 
 for scale in $SCALES; do
   label="$scale-sqlite"
-  rm -f "$OUT/$label.json"
+  # BENCH_IMPORT=0 keeps the last import result of the column (the HTTP
+  # phases' figures replace theirs).
+  [ "${BENCH_IMPORT:-1}" = 0 ] || rm -f "$OUT/$label.json"
   case $scale in district) rows=5000 ;; *) rows=1000000 ;; esac
   # The import goes into an empty database: the national column would repeat
   # the city column's million-row import.

@@ -481,7 +481,12 @@ func writeResult(path string, res *Result) error {
 	if res.ImportRows == 0 {
 		res.ImportRows, res.ImportSecs, res.ImportRSSMB, res.ImportMethod = old.ImportRows, old.ImportSecs, old.ImportRSSMB, old.ImportMethod
 	}
-	res.Notes = append(old.Notes, res.Notes...)
+	for _, n := range res.Notes { // a rerun of the same phases repeats its notes
+		if !slices.Contains(old.Notes, n) {
+			old.Notes = append(old.Notes, n)
+		}
+	}
+	res.Notes = old.Notes
 	b, _ := json.MarshalIndent(res, "", "  ")
 	return os.WriteFile(path, b, 0o644)
 }
@@ -841,19 +846,30 @@ func benchTable(env *cmdEnv, o *benchOpts, files []string) error {
 	})
 	row("  same page by number (OFFSET) p95 ms", "", ms("listjump_p95", nil))
 	row("  national / city list page 1 p95", "", growth("list1_p95"))
-	row("writes/s, 32 clients (create/accept/decide)", "≥ 500/s", func(r *Result) string {
+	// The write targets are SQLite's (synchronous=FULL, "database is
+	// locked"); PostgreSQL's figures are shown unmarked.
+	writeMark := func(r *Result, ok bool) string {
+		if pg(r) {
+			return ""
+		}
+		return mark(ok)
+	}
+	row("writes/s, 32 clients (create/accept/decide)", "≥ 500/s (SQLite, synchronous=FULL)", func(r *Result) string {
 		if !has(r, "writes_per_s") {
 			return "–"
 		}
-		return fmt.Sprintf("%.0f%s", r.M["writes_per_s"], mark(r.M["writes_per_s"] >= 500))
+		return fmt.Sprintf("%.0f%s", r.M["writes_per_s"], writeMark(r, r.M["writes_per_s"] >= 500))
 	})
-	row("write p99 ms (p50)", "≤ 100", func(r *Result) string {
+	row("write p99 ms (p50)", "≤ 100 (SQLite)", func(r *Result) string {
 		if !has(r, "writes_p99") {
 			return "–"
 		}
-		return fmt.Sprintf("%.0f%s (%.0f)", r.M["writes_p99"], mark(r.M["writes_p99"] <= 100), r.M["writes_p50"])
+		return fmt.Sprintf("%.0f%s (%.0f)", r.M["writes_p99"], writeMark(r, r.M["writes_p99"] <= 100), r.M["writes_p50"])
 	})
 	row("write failures / \"database is locked\"", "0 / 0", func(r *Result) string {
+		if !has(r, "writes_per_s") {
+			return "–"
+		}
 		return fmt.Sprintf("%.0f / %.0f", r.M["write_failures"], r.M["write_locked"])
 	})
 	row("yearly XLSX export s (size MB)", "≤ 60 s (million-row year)", func(r *Result) string {

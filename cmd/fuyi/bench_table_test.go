@@ -27,7 +27,7 @@ func TestBenchTableGrowthAndLoad(t *testing.T) {
 	}
 	city := write(&Result{Label: "city-sqlite", Dialect: "sqlite", Cases: 200_000, M: map[string]float64{"stats_p95": 6, "list1_p95": 4, "load1_max": 1.5}})
 	nat := write(&Result{Label: "national-sqlite", Dialect: "sqlite", Cases: 5_000_000, M: map[string]float64{"stats_p95": 9, "list1_p95": 12, "load1_max": 100.5}})
-	pg := write(&Result{Label: "city-postgres", Dialect: "postgres", Cases: 200_000, M: map[string]float64{"stats_p95": 15}})
+	pg := write(&Result{Label: "city-postgres", Dialect: "postgres", Cases: 200_000, M: map[string]float64{"stats_p95": 15, "writes_per_s": 112, "writes_p99": 2226, "writes_p50": 143}})
 	var out bytes.Buffer
 	if err := benchTable(&cmdEnv{stdout: &out}, &benchOpts{}, []string{city, nat, pg}); err != nil {
 		t.Fatal(err)
@@ -47,6 +47,14 @@ func TestBenchTableGrowthAndLoad(t *testing.T) {
 	}
 	if got, want := line("|   national / city list page 1 p95"), "| – | ×3.0 ❌ | – |"; !strings.HasSuffix(got, want) {
 		t.Errorf("list growth row = %q, want suffix %q", got, want)
+	}
+	// The write targets are SQLite's: PostgreSQL's figures stand unmarked,
+	// and a column without a write phase shows none.
+	if got, want := line("| writes/s, 32 clients"), "| – | – | 112 |"; !strings.HasSuffix(got, want) {
+		t.Errorf("writes row = %q, want suffix %q", got, want)
+	}
+	if got, want := line("| write failures"), "| – | – | 0 / 0 |"; !strings.HasSuffix(got, want) {
+		t.Errorf("write failures row = %q, want suffix %q", got, want)
 	}
 	if !strings.Contains(table, "load average sampled during the timed phases: 100.5") || !strings.Contains(table, "other jobs shared the machine") {
 		t.Errorf("machine line does not report the load of 100.5:\n%s", line("Machine:"))
