@@ -206,27 +206,68 @@ func procCPU(pid int) time.Duration {
 // resetHWM resets the peak RSS of pid (Linux: clear_refs 5).
 func resetHWM(pid int) { _ = os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", pid), []byte("5"), 0) }
 
-// loadAvg1 is the machine's 1-minute load average (0 when unknown).
-func loadAvg1() float64 {
-	b, err := os.ReadFile("/proc/loadavg")
+// clockTicks is Linux's USER_HZ, the unit of /proc's CPU times (100 on
+// every architecture Go supports there).
+const clockTicks = 100
+
+// cpuTicks is the machine's busy CPU time (all cores) and the CPU time of
+// the server process and of this process, in clock ticks, from /proc.
+type cpuTicks struct{ machine, server, self float64 }
+
+func readCPUTicks(pid int) (cpuTicks, bool) {
+	var t cpuTicks
+	b, err := os.ReadFile("/proc/stat")
 	if err != nil {
-		return 0
+		return t, false
 	}
-	f := strings.Fields(string(b))
-	if len(f) == 0 {
-		return 0
+	f := strings.Fields(strings.SplitN(string(b), "\n", 2)[0]) // cpu user nice system idle iowait irq softirq steal …
+	if len(f) < 9 || f[0] != "cpu" {
+		return t, false
 	}
-	v, _ := strconv.ParseFloat(f[0], 64)
-	return v
+	for i, v := range f[1:9] {
+		if i == 3 || i == 4 { // idle, iowait
+			continue
+		}
+		n, _ := strconv.ParseFloat(v, 64)
+		t.machine += n
+	}
+	proc := func(path string) float64 {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return 0
+		}
+		// fields after the command name (which may hold spaces): state is
+		// field 3, utime and stime fields 14 and 15
+		f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+		if len(f) < 13 {
+			return 0
+		}
+		u, _ := strconv.ParseFloat(f[11], 64)
+		st, _ := strconv.ParseFloat(f[12], 64)
+		return u + st
+	}
+	t.server, t.self = proc(fmt.Sprintf("/proc/%d/stat", pid)), proc("/proc/self/stat")
+	return t, true
 }
 
 func benchHTTP(ctx context.Context, env *cmdEnv, o *benchOpts) error {
 	res := &Result{Label: o.label, Year: o.year, M: map[string]float64{}}
-	// The load average at the start and end of every phase: the table says
-	// whether other work shared the machine while this run was timed.
-	sampleLoad := func() { res.M["load1_max"] = max(res.M["load1_max"], loadAvg1()) }
-	sampleLoad()
-	defer sampleLoad()
+	// The CPU that other processes used while this run was timed (busy
+	// time of the machine less the server's and this process's), as a share
+	// of the machine: the table says whether other work competed.
+	otherCPU := func() {}
+	if t0, ok := readCPUTicks(o.pid); ok && o.pid > 0 {
+		start := time.Now()
+		otherCPU = func() {
+			t1, ok := readCPUTicks(o.pid)
+			secs := time.Since(start).Seconds()
+			if !ok || secs <= 0 {
+				return
+			}
+			other := (t1.machine - t0.machine) - (t1.server - t0.server) - (t1.self - t0.self)
+			res.M["other_cpu_pct"] = max(0, 100*other/clockTicks/(secs*float64(runtimeNumCPU())))
+		}
+	}
 	c := &client{base: o.url, hc: &http.Client{Timeout: 10 * time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}
 	var tok struct {
 		AccessToken string `json:"access_token"`
@@ -248,10 +289,7 @@ func benchHTTP(ctx context.Context, env *cmdEnv, o *benchOpts) error {
 		}
 	}
 	from, to := fmt.Sprintf("%d-01-01", o.year), fmt.Sprintf("%d-12-31", o.year)
-	phase := func(name string) bool {
-		sampleLoad()
-		return slices.Contains(strings.Split(o.phases, ","), name)
-	}
+	phase := func(name string) bool { return slices.Contains(strings.Split(o.phases, ","), name) }
 	if phase("stats") {
 		if err := benchStats(c, o, res, get, from, to); err != nil {
 			return err
@@ -285,6 +323,7 @@ func benchHTTP(ctx context.Context, env *cmdEnv, o *benchOpts) error {
 			}
 		}
 	}
+	otherCPU()
 	return writeResult(o.out, res)
 }
 
@@ -722,19 +761,19 @@ func benchTable(env *cmdEnv, o *benchOpts, files []string) error {
 		kb, _ := strconv.ParseFloat(f[1], 64)
 		mem = fmt.Sprintf("%.1f GiB", kb/1024/1024)
 	}
-	load, sampled := 0.0, false
+	other, sampled := 0.0, false
 	for _, r := range rs {
-		if v, ok := r.M["load1_max"]; ok {
-			load, sampled = max(load, v), true
+		if v, ok := r.M["other_cpu_pct"]; ok {
+			other, sampled = max(other, v), true
 		}
 	}
-	loadNote := "Machine load was not recorded."
+	loadNote := "The CPU used by other processes was not recorded."
 	switch {
 	case !sampled:
-	case load > float64(runtimeNumCPU()):
-		loadNote = fmt.Sprintf("Highest 1-minute load average sampled during the timed phases: %.1f — other jobs shared the machine: latencies are pessimistic.", load)
+	case other > 10:
+		loadNote = fmt.Sprintf("Other processes used up to %.0f %% of the machine's CPU while a column was timed: its latencies are pessimistic.", other)
 	default:
-		loadNote = fmt.Sprintf("Highest 1-minute load average sampled during the timed phases: %.1f — within the cores: nothing else competed.", load)
+		loadNote = fmt.Sprintf("Other processes used at most %.0f %% of the machine's CPU while the columns were timed.", other)
 	}
 	fmt.Fprintf(&sb, "Machine: %d cores (nproc), %s RAM, %s, %s, run %s. %s\n\n",
 		runtimeNumCPU(), mem, cpu, runtimeVersion(), time.Now().UTC().Format("2006-01-02 15:04 UTC"), loadNote)
