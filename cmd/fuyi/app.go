@@ -178,20 +178,33 @@ func (a *app) importBatchHook(ctx context.Context, tx *gorm.DB, changes []ledger
 			return err
 		}
 	}
-	locked, err := anyLock(ctx, tx, organs)
-	if err != nil {
+	if err := a.checkImportLocks(ctx, tx, organs, changes); err != nil {
 		return err
-	}
-	if locked {
-		for _, ch := range changes {
-			if err := a.stats.LockHook(ctx, tx, ch.Before, ch.After); err != nil {
-				return err
-			}
-		}
 	}
 	if err := a.stats.RollupBatch(ctx, tx, pairs); err != nil {
 		return err
 	}
+	return a.importFollowups(ctx, tx, changes)
+}
+
+// checkImportLocks refuses an import batch that changes a figure of a
+// locked report period (stats.LockHook per case, only when one of the
+// batch's organs has a lock).
+func (a *app) checkImportLocks(ctx context.Context, tx *gorm.DB, organs map[int64]bool, changes []ledger.Change) error {
+	locked, err := anyLock(ctx, tx, organs)
+	if err != nil || !locked {
+		return err
+	}
+	for _, ch := range changes {
+		if err := a.stats.LockHook(ctx, tx, ch.Before, ch.After); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// importFollowups runs the performance follow-up hook of each imported case.
+func (a *app) importFollowups(ctx context.Context, tx *gorm.DB, changes []ledger.Change) error {
 	for _, ch := range changes {
 		if err := a.wf.FollowupHook(ctx, tx, ch.Before, ch.After); err != nil {
 			return err
@@ -221,26 +234,13 @@ func (a *app) prepareImportBatch(changes []ledger.Change) (ledger.BatchHook, err
 		return nil, nil
 	}
 	return func(ctx context.Context, tx *gorm.DB, changes []ledger.Change) error {
-		locked, err := anyLock(ctx, tx, organs)
-		if err != nil {
+		if err := a.checkImportLocks(ctx, tx, organs, changes); err != nil {
 			return err
-		}
-		if locked {
-			for _, ch := range changes {
-				if err := a.stats.LockHook(ctx, tx, ch.Before, ch.After); err != nil {
-					return err
-				}
-			}
 		}
 		if err := rollup.Write(ctx, tx); err != nil {
 			return err
 		}
-		for _, ch := range changes {
-			if err := a.wf.FollowupHook(ctx, tx, ch.Before, ch.After); err != nil {
-				return err
-			}
-		}
-		return nil
+		return a.importFollowups(ctx, tx, changes)
 	}, nil
 }
 

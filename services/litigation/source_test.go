@@ -2,6 +2,7 @@ package litigation
 
 import (
 	"fmt"
+	"maps"
 	"math/rand"
 	"strings"
 	"testing"
@@ -217,12 +218,12 @@ func TestLitigationFiguresMatchStats(t *testing.T) {
 
 	snap := snapshotRollup(t, f.db)
 	must(t, f.s.Rebuild(f.ctx))
-	if got := snapshotRollup(t, f.db); !sameCells(snap, got) {
+	if got := snapshotRollup(t, f.db); !maps.Equal(snap, got) {
 		t.Errorf("Rebuild built other cells than the writes: %d vs %d", len(got), len(snap))
 	}
 	// one organ's rebuild leaves the other's cells alone
 	must(t, f.s.Rebuild(f.ctx, other.ID))
-	if got := snapshotRollup(t, f.db); !sameCells(snap, got) {
+	if got := snapshotRollup(t, f.db); !maps.Equal(snap, got) {
 		t.Errorf("Rebuild of one organ changed the cells: %d vs %d", len(got), len(snap))
 	}
 	// migration 9 on the same rows builds the same cells
@@ -238,7 +239,7 @@ func TestLitigationFiguresMatchStats(t *testing.T) {
 		return fmt.Errorf("no migration 9")
 	})
 	must(t, err)
-	if got := snapshotRollup(t, f.db); !sameCells(snap, got) {
+	if got := snapshotRollup(t, f.db); !maps.Equal(snap, got) {
 		t.Errorf("migration 9 built other cells than the writes: %d vs %d", len(got), len(snap))
 	}
 	compare("migration 9")
@@ -259,16 +260,4 @@ func snapshotRollup(t *testing.T, db *models.DB) map[string][3]int64 {
 		t.Fatal("the litigation rollup is empty")
 	}
 	return out
-}
-
-func sameCells(a, b map[string][3]int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"sort"
 	"strconv"
 	"strings"
@@ -201,7 +202,7 @@ func (s *Service) LockChange(ctx context.Context, tx *gorm.DB, ch CaseChange) er
 	var hit []models.ReportLock
 	for _, l := range locks {
 		p := YearPeriod(l.Year)
-		if !sameFigures(caseFigures(before, beforeDerived, l.OrganID, p), caseFigures(after, derived[0], l.OrganID, p)) {
+		if !maps.Equal(caseFigures(before, beforeDerived, l.OrganID, p), caseFigures(after, derived[0], l.OrganID, p)) {
 			hit = append(hit, l)
 		}
 	}
@@ -281,16 +282,4 @@ func caseFigures(c *models.Case, derived int, organID int64, p Period) map[strin
 		}
 	}
 	return out
-}
-
-func sameFigures(a, b map[string]int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
 }
