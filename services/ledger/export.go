@@ -124,8 +124,7 @@ func Export(ctx context.Context, db *models.DB, organID int64, format string, w 
 			if err := sw.Flush(); err != nil {
 				return err
 			}
-			_, err := f.WriteTo(w)
-			return err
+			return sheet.Write(f, w) // zipped into w, not built in memory first
 		}
 	default:
 		return errs.InvalidField("format", "格式只能是 xlsx 或 csv", "format must be xlsx or csv")

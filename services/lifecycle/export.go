@@ -185,7 +185,7 @@ func (e *Export) writeXLSX(w io.Writer) error {
 	if err := sw.Flush(); err != nil {
 		return err
 	}
-	return f.Write(w)
+	return sheet.Write(f, w) // zipped into w, not built in memory first
 }
 
 // each reads the matching cases with Rows(), exportBatch at a time, and calls
