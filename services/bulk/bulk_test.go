@@ -2,6 +2,7 @@ package bulk
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -83,21 +84,29 @@ func same[T any](t *testing.T, db *models.DB, table string, make func() []T) {
 	}
 	mid := maxID(t, db, table) + 1
 	a := stored(t, db, table, start, mid)
-	if err := db.Write.Exec("DELETE FROM "+table+" WHERE id >= ?", start).Error; err != nil {
-		t.Fatal(err)
-	}
-	err := db.Tx(ctx, func(tx *gorm.DB) error { return Insert(WithStatements(ctx, tx), tx, make()) })
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := stored(t, db, table, mid, maxID(t, db, table)+1)
-	if !reflect.DeepEqual(a, b) {
-		for i := range a {
-			if i < len(b) && !reflect.DeepEqual(a[i], b[i]) {
-				t.Errorf("%s row %d:\n create %v\n insert %v", table, i, a[i], b[i])
-			}
+	// Insert in a transaction with its statements cached, then (those rows
+	// deleted too) in one that is all or nothing (INSERT OR FAIL on SQLite).
+	for _, session := range []func(context.Context, *gorm.DB) context.Context{WithStatements, WholeTransaction} {
+		if err := db.Write.Exec("DELETE FROM "+table+" WHERE id >= ?", start).Error; err != nil {
+			t.Fatal(err)
 		}
-		t.Fatalf("%s: %d rows by Create, %d by Insert", table, len(a), len(b))
+		from := maxID(t, db, table) + 1
+		if from < mid {
+			from = mid // deleted ids are not reused
+		}
+		err := db.Tx(ctx, func(tx *gorm.DB) error { return Insert(session(ctx, tx), tx, make()) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := stored(t, db, table, from, maxID(t, db, table)+1)
+		if !reflect.DeepEqual(a, b) {
+			for i := range a {
+				if i < len(b) && !reflect.DeepEqual(a[i], b[i]) {
+					t.Errorf("%s row %d:\n create %v\n insert %v", table, i, a[i], b[i])
+				}
+			}
+			t.Fatalf("%s: %d rows by Create, %d by Insert", table, len(a), len(b))
+		}
 	}
 }
 
@@ -225,5 +234,41 @@ func TestInsertExplicitIDs(t *testing.T) {
 	}
 	if next.ID <= first.ID+3 {
 		t.Errorf("database id %d reuses an explicit id (≤ %d)", next.ID, first.ID+3)
+	}
+}
+
+// TestWholeTransactionFailure: in an all-or-nothing transaction a statement
+// that breaks a unique index fails as in any other (gorm.ErrDuplicatedKey),
+// and rolling the transaction back leaves none of its rows — also not the
+// rows its failing statement wrote before the duplicate.
+func TestWholeTransactionFailure(t *testing.T) {
+	db := modelstest.Open(t)
+	ctx := context.Background()
+	organ := models.Organ{Name: "机关", ShortName: "机", Version: 1}
+	if err := db.Write.Create(&organ).Error; err != nil {
+		t.Fatal(err)
+	}
+	cases := make([]models.Case, minLiteralRows+10)
+	for i := range cases {
+		c := &cases[i]
+		c.OrganID, c.Year, c.Seq, c.Status, c.Regime = organ.ID, 2022, i+1, "received", "rl2017"
+		c.CaseNo = fmt.Sprintf("no-%d", i)
+		c.Applicant, c.ApplicantType, c.ActType, c.ReceivedOn = "张三", "citizen", "penalty", "2022-03-05"
+	}
+	cases[len(cases)-1].CaseNo = cases[3].CaseNo // ux_case_organ_no
+	var written error
+	err := db.Tx(ctx, func(tx *gorm.DB) error {
+		written = Insert(WholeTransaction(ctx, tx), tx, cases)
+		return written
+	})
+	if !errors.Is(written, gorm.ErrDuplicatedKey) || err == nil {
+		t.Fatalf("Insert: %v; transaction: %v; want a duplicate key that aborts the transaction", written, err)
+	}
+	var n int64
+	if err := db.Read.Model(&models.Case{}).Where("organ_id = ?", organ.ID).Count(&n).Error; err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Errorf("%d cases left after the rolled-back transaction", n)
 	}
 }

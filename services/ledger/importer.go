@@ -631,7 +631,7 @@ func write(ctx context.Context, db *models.DB, organ *models.Organ, opts *Import
 			}
 			res.OrganID = organ.ID
 		}
-		w := &writer{ctx: bulk.WithStatements(ctx, tx), tx: tx, opts: opts, organ: organ, v: v, res: res, now: opts.Now().UTC(),
+		w := &writer{ctx: bulk.WholeTransaction(ctx, tx), tx: tx, opts: opts, organ: organ, v: v, res: res, now: opts.Now().UTC(),
 			agencies: map[string]int64{}, maxSeq: map[int]int{}, block: map[int][]int{}}
 		w.caseNoRe = caseNoPattern(organ)
 		var err error
@@ -935,6 +935,11 @@ func (w *writer) add(row int, cr *caseRow, key, hash string) {
 			}
 		}
 	}
+	if w.pending == nil { // a batch's slices are allocated once, at their full size
+		w.pending = make([]models.Case, 0, w.opts.BatchSize)
+		w.rows = make([]caseRow, 0, w.opts.BatchSize)
+		w.nums = make([]int, 0, w.opts.BatchSize)
+	}
 	w.pending = append(w.pending, c)
 	w.rows = append(w.rows, *cr)
 	w.nums = append(w.nums, row)
@@ -956,6 +961,9 @@ func (w *writer) flush(ctx context.Context, send func(item) error) error {
 	events := make([]models.CaseEvent, 0, 3*len(b.cases))
 	parties := make([]models.CaseParty, 0, len(b.cases))
 	var deadlines []models.Deadline
+	if w.plan != nil {
+		deadlines = make([]models.Deadline, 0, 4*len(b.cases)) // ~3.9 a case
+	}
 	for i := range b.cases {
 		c, cr := &b.cases[i], &w.rows[i]
 		c.ID = ids[i]
