@@ -133,7 +133,7 @@ type Case struct {
 	// Imported marks cases that came from a ledger; ImportKey matches a
 	// ledger row on re-import; ImportHash detects a changed row.
 	Imported   bool   `gorm:"not null;default:false"`
-	ImportKey  string `gorm:"size:200;not null;default:'';index"`
+	ImportKey  string `gorm:"size:200;not null;default:''"`
 	ImportHash string `gorm:"size:64;not null;default:''"`
 	// EditedInAppAt is set by every edit or transition made in the app.
 	EditedInAppAt *time.Time
