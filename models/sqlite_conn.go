@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"unsafe"
 )
 
 // The SQLite write connection goes through writeConnector, a thin wrapper
@@ -95,6 +96,13 @@ type cachingConn struct {
 	base  baseConn
 	stmts map[string]*list.Element // of *cachedStmt
 	lru   *list.List               // front = most recently used
+	// raw is the driver connection's sqlite3* (nil: unknown driver
+	// layout) and packed its statements for Packed arguments, by SQL text
+	// (sqlite_packed.go). slowPacked makes packed executions bind value by
+	// value through the driver (tests compare the two).
+	raw        unsafe.Pointer
+	packed     map[string]unsafe.Pointer
+	slowPacked bool
 }
 
 type cachedStmt struct {
@@ -116,7 +124,7 @@ func newCachingConn(c driver.Conn) (driver.Conn, error) {
 		c.Close()
 		return nil, errors.New("models: the sqlite3 driver connection lacks the context interfaces")
 	}
-	return &cachingConn{base: b, stmts: map[string]*list.Element{}, lru: list.New()}, nil
+	return &cachingConn{base: b, stmts: map[string]*list.Element{}, lru: list.New(), raw: rawHandle(b)}, nil
 }
 
 // execCacheable reports whether an Exec of query may reuse a cached
@@ -232,6 +240,11 @@ func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driv
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if len(args) == 1 {
+		if p, ok := args[0].Value.(*Packed); ok {
+			return c.execPacked(query, p)
+		}
+	}
 	if e, ok := c.stmts[query]; ok {
 		if !e.Value.(*cachedStmt).execOK {
 			return c.base.ExecContext(context.Background(), query, args)
@@ -302,6 +315,7 @@ func (c *cachingConn) Close() error {
 	}
 	c.lru.Init()
 	c.stmts = map[string]*list.Element{}
+	c.finalizePacked()
 	return c.base.Close()
 }
 

@@ -13,6 +13,7 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"reflect"
 	"strconv"
@@ -22,6 +23,8 @@ import (
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/schema"
+
+	"fuyi/models"
 )
 
 // maxParams bounds the bound variables of one statement: SQLite's default
@@ -86,6 +89,8 @@ type statements struct {
 	// whole: the caller rolls the transaction back after any failed
 	// Write (WholeTransaction).
 	whole bool
+	// packed is reused by the transaction's SQLite writes.
+	packed *models.Packed
 }
 
 type statementsKey struct{}
@@ -207,18 +212,24 @@ func (r *Rows) Write(ctx context.Context, tx *gorm.DB) error {
 	if cache != nil && cache.whole && !r.postgres {
 		verb = "INSERT OR FAIL"
 	}
-	args := make([]any, 0, per*len(r.bound))
+	// On SQLite a chunk's values go to the connection packed into one
+	// argument (models.Packed): bound in one call into SQLite's C library.
+	var packed *models.Packed
+	if !r.postgres {
+		if cache != nil {
+			if cache.packed == nil {
+				cache.packed = &models.Packed{}
+			}
+			packed = cache.packed
+		} else {
+			packed = &models.Packed{}
+		}
+	}
+	var args []any
 	for start := 0; start < r.n; {
 		m := min(per, r.n-start)
-		if cache != nil && m < per {
+		if (cache != nil || packed != nil) && m < per {
 			m = 1 << (bits(m) - 1) // the tail in power-of-two chunks, each prepared once
-		}
-		args = args[:0]
-		for i := start; i < start+m; i++ {
-			row := r.vals[i*r.width : (i+1)*r.width]
-			for _, c := range r.bound {
-				args = append(args, row[c])
-			}
 		}
 		key := m // the statement per row count, per verb
 		if verb != "INSERT" {
@@ -228,6 +239,28 @@ func (r *Rows) Write(ctx context.Context, tx *gorm.DB) error {
 		if !ok {
 			q = r.insertSQL(verb, m)
 			r.sql[key] = q
+		}
+		rows := r.vals[start*r.width : (start+m)*r.width]
+		if packed != nil {
+			done, err := r.writePacked(ctx, pool, q, rows, packed)
+			if err != nil {
+				return translate(tx, r.table, err)
+			}
+			if done {
+				start += m
+				continue
+			}
+			packed = nil // not the models SQLite connection: value by value
+		}
+		if args == nil {
+			args = make([]any, 0, per*len(r.bound))
+		}
+		args = args[:0]
+		for i := 0; i < m; i++ {
+			row := rows[i*r.width : (i+1)*r.width]
+			for _, c := range r.bound {
+				args = append(args, row[c])
+			}
 		}
 		var err error
 		if cache != nil {
@@ -252,6 +285,27 @@ func (r *Rows) Write(ctx context.Context, tx *gorm.DB) error {
 		start += m
 	}
 	return nil
+}
+
+// writePacked executes q with the bound values of rows packed into p. done
+// is false (and nothing written) when the connection does not take packed
+// arguments or a value cannot be packed.
+func (r *Rows) writePacked(ctx context.Context, pool gorm.ConnPool, q string, rows []any, p *models.Packed) (done bool, err error) {
+	p.Reset()
+	for i := 0; i < len(rows); i += r.width {
+		for _, c := range r.bound {
+			if p.Add(rows[i+c]) != nil {
+				return false, nil
+			}
+		}
+	}
+	if _, err := pool.ExecContext(ctx, q, p); err != nil {
+		if errors.Is(err, models.ErrPackedUnsupported) {
+			return false, nil
+		}
+		return false, err
+	}
+	return true, nil
 }
 
 // bits is the number of bits of n > 0.
