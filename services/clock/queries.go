@@ -55,7 +55,7 @@ var errCaseNotFound = errs.NotFound("case", "案件")
 func (s *Service) ForCase(ctx context.Context, p *auth.Principal, id int64) ([]View, error) {
 	q := s.db.Read.WithContext(ctx)
 	var c models.Case
-	if err := q.Where("id = ?", id).Take(&c).Error; err != nil {
+	if err := q.Select(planColumns).Where("id = ?", id).Take(&c).Error; err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			e := *errCaseNotFound
 			return nil, &e

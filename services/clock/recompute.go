@@ -465,6 +465,15 @@ func (s *Service) plan(pl *deadline.Planner, c *models.Case, sus []models.CaseSu
 	return ds, nil
 }
 
+// planColumns are the columns of cases that plan (factsOf, the closed-case
+// rule) and rowsOf read: the readers that render explanations load only
+// these (a page of the deadline list reads up to 200 cases). Keep in step
+// with factsOf; render_test.go compares the rendering with a plan of the
+// whole row.
+var planColumns = []string{"id", "organ_id", "handler_id", "case_no", "status", "regime", "procedure", "received_on",
+	"correction_notice_on", "correction_due_days", "correction_received_on", "accepted_on", "copy_sent_on",
+	"reply_received_on", "extension_days", "intake_on", "closed_on"}
+
 // factsOf maps a stored case (and its suspension periods) to the engine's facts.
 // A disposition whose date the record lacks (an imported 不予受理 without
 // a date) falls back to the closing date, then the receipt date.

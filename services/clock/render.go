@@ -73,8 +73,8 @@ func (r *renderer) apply(d *models.Deadline) {
 	}
 }
 
-// renderCases loads the cases ids (one query) and their suspensions (one
-// query per batchSize cases) through q and plans each once.
+// renderCases loads the cases ids (their planColumns, one query) and their
+// suspensions (one query per batchSize cases) through q and plans each once.
 func (s *Service) renderCases(ctx context.Context, q *gorm.DB, ids []int64) (*renderer, error) {
 	r, err := s.newRenderer(ctx, q)
 	if err != nil {
@@ -86,7 +86,7 @@ func (s *Service) renderCases(ctx context.Context, q *gorm.DB, ids []int64) (*re
 	var cases []models.Case
 	for start := 0; start < len(ids); start += batchSize {
 		var part []models.Case
-		if err := q.WithContext(ctx).Where("id IN ?", ids[start:min(start+batchSize, len(ids))]).Find(&part).Error; err != nil {
+		if err := q.WithContext(ctx).Select(planColumns).Where("id IN ?", ids[start:min(start+batchSize, len(ids))]).Find(&part).Error; err != nil {
 			return nil, err
 		}
 		cases = append(cases, part...)
