@@ -179,4 +179,3 @@ func TestDeadlineAPIRendersExplanations(t *testing.T) {
 		t.Fatalf("the lists showed %d deadlines", listed)
 	}
 }
-
