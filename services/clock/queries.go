@@ -49,12 +49,13 @@ func viewOf(d *models.Deadline) View {
 
 var errCaseNotFound = errs.NotFound("case", "案件")
 
-// ForCase returns the stored deadlines of case id in procedural order. A
+// ForCase returns the stored deadlines of case id in procedural order, with
+// their explanations and articles rendered from the case (render.go). A
 // case of an organ p may not see is not found (never forbidden).
 func (s *Service) ForCase(ctx context.Context, p *auth.Principal, id int64) ([]View, error) {
 	q := s.db.Read.WithContext(ctx)
 	var c models.Case
-	if err := q.Select("id", "organ_id").Where("id = ?", id).Take(&c).Error; err != nil {
+	if err := q.Select(planColumns).Where("id = ?", id).Take(&c).Error; err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			e := *errCaseNotFound
 			return nil, &e
@@ -69,8 +70,18 @@ func (s *Service) ForCase(ctx context.Context, p *auth.Principal, id int64) ([]V
 	if err := q.Where("subject_type = ? AND subject_id = ?", SubjectCase, id).Find(&rows).Error; err != nil {
 		return nil, errs.Internal(err)
 	}
+	r, err := s.newRenderer(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	sus, err := loadSuspensions(ctx, q, []int64{id})
+	if err != nil {
+		return nil, errs.Internal(err)
+	}
+	r.add([]models.Case{c}, sus)
 	out := make([]View, len(rows))
 	for i := range rows {
+		r.apply(&rows[i])
 		out[i] = viewOf(&rows[i])
 	}
 	slices.SortStableFunc(out, func(a, b View) int {
@@ -154,7 +165,9 @@ type listRow struct {
 // List returns the case deadlines of p's organs ordered by due date: with
 // no filter every open one; DueWithinDays the open ones due within N days;
 // Overdue the overdue ones. Every variant is a range scan on
-// ix_deadline_open (organ_id, status, due_on).
+// ix_deadline_open (organ_id, status, due_on). The page's explanations are
+// rendered from its cases (render.go: one query for the cases, one for
+// their suspensions, each case planned once).
 func (s *Service) List(ctx context.Context, p *auth.Principal, f ListFilter) (*ListResult, error) {
 	bad := errs.Invalid("查询参数有误", "invalid query parameters")
 	organs := []int64{}
@@ -220,8 +233,17 @@ func (s *Service) List(ctx context.Context, p *auth.Principal, f ListFilter) (*L
 	if err != nil {
 		return nil, errs.Internal(err)
 	}
+	ids := make([]int64, 0, len(rows))
+	for i := range rows {
+		ids = append(ids, rows[i].SubjectID)
+	}
+	ren, err := s.renderCases(ctx, s.db.Read, slices.Compact(slices.Sorted(slices.Values(ids))))
+	if err != nil {
+		return nil, errs.Internal(err)
+	}
 	out := &ListResult{Items: make([]Item, len(rows)), Total: total, Page: f.Page, PageSize: f.PageSize}
 	for i, r := range rows {
+		ren.apply(&r.Deadline)
 		v := viewOf(&r.Deadline)
 		it := Item{CaseID: r.SubjectID, CaseNo: r.CaseNo, Kind: v.Kind, Ref: v.Ref, DueOn: v.DueOn, Status: v.Status, MetOn: v.MetOn,
 			HandlerID: r.HandlerID, ExplanationZH: v.ExplanationZH, ExplanationEN: v.ExplanationEN, ArticleZH: v.ArticleZH, ArticleEN: v.ArticleEN}

@@ -413,12 +413,33 @@ func sameInt(a sql.NullInt64, b *int64) bool {
 	return a.Valid && a.Int64 == *b
 }
 
-// rowsOf plans the deadlines of c and returns them as rows. On a closed case
-// a step that was never recorded and is past due is stored not_applicable
-// ("case closed; step not recorded"), not missed: the case is over, and a
-// ledger never records such steps — so a closed case is never overdue.
-// A late step that was recorded (met_on set) stays missed.
+// rowsOf plans the deadlines of c and returns them as rows, as stored: the
+// explanation and article of a case deadline are not stored (they are
+// rendered when read, by plan; see render.go), so ExplanationZH,
+// ExplanationEN and Article are empty. Status and dates are plan's.
 func (s *Service) rowsOf(pl *deadline.Planner, c *models.Case, sus []models.CaseSuspension, today calendar.Date, now time.Time) ([]models.Deadline, error) {
+	ds, err := s.plan(pl, c, sus, today, false)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]models.Deadline, len(ds))
+	for i, d := range ds {
+		out[i] = models.Deadline{
+			SubjectType: SubjectCase, SubjectID: c.ID, Kind: StoredKind(d.Kind, d.Ref), OrganID: c.OrganID,
+			Status: string(d.Status), DueOn: dateStr(d.DueOn), MetOn: dateStr(d.MetOn), HandlerID: c.HandlerID,
+			UpdatedAt: now,
+		}
+	}
+	return out, nil
+}
+
+// plan plans the deadlines of c as of today. On a closed case a step that
+// was never recorded and is past due is not_applicable ("case closed; step
+// not recorded"), not missed: the case is over, and a ledger never records
+// such steps — so a closed case is never overdue. A late step that was
+// recorded (met_on set) stays missed. text adds that note to the
+// explanation (the writing paths, which store no explanation, skip it).
+func (s *Service) plan(pl *deadline.Planner, c *models.Case, sus []models.CaseSuspension, today calendar.Date, text bool) ([]deadline.Deadline, error) {
 	f, err := factsOf(c, sus)
 	if err != nil {
 		return nil, errs.Rule("deadline_facts", "案件日期无法计算期限："+err.Error(), "the case's dates cannot be planned: "+err.Error())
@@ -431,22 +452,27 @@ func (s *Service) rowsOf(pl *deadline.Planner, c *models.Case, sus []models.Case
 		return nil, errs.Internal(err)
 	}
 	closed := !slices.Contains(openStatuses, c.Status)
-	out := make([]models.Deadline, 0, len(ds))
-	for _, d := range ds {
+	for i := range ds {
+		d := &ds[i]
 		if closed && d.MetOn == nil && (d.Status == deadline.Missed || d.Status == deadline.Open || d.Status == deadline.Paused) {
 			d.Status = deadline.NotApplicable
-			d.ExplanationZH += "；案件已结，未记录办理日期"
-			d.ExplanationEN += "; case closed, step not recorded"
+			if text {
+				d.ExplanationZH += "；案件已结，未记录办理日期"
+				d.ExplanationEN += "; case closed, step not recorded"
+			}
 		}
-		out = append(out, models.Deadline{
-			SubjectType: SubjectCase, SubjectID: c.ID, Kind: StoredKind(d.Kind, d.Ref), OrganID: c.OrganID,
-			Status: string(d.Status), DueOn: dateStr(d.DueOn), MetOn: dateStr(d.MetOn), HandlerID: c.HandlerID,
-			ExplanationZH: d.ExplanationZH, ExplanationEN: d.ExplanationEN,
-			Article: joinArticle(d.ArticleZH, d.ArticleEN), UpdatedAt: now,
-		})
 	}
-	return out, nil
+	return ds, nil
 }
+
+// planColumns are the columns of cases that plan (factsOf, the closed-case
+// rule) and rowsOf read: the readers that render explanations load only
+// these (a page of the deadline list reads up to 200 cases). Keep in step
+// with factsOf; render_test.go compares the rendering with a plan of the
+// whole row.
+var planColumns = []string{"id", "organ_id", "handler_id", "case_no", "status", "regime", "procedure", "received_on",
+	"correction_notice_on", "correction_due_days", "correction_received_on", "accepted_on", "copy_sent_on",
+	"reply_received_on", "extension_days", "intake_on", "closed_on"}
 
 // factsOf maps a stored case (and its suspension periods) to the engine's facts.
 // A disposition whose date the record lacks (an imported 不予受理 without

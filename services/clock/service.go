@@ -2,7 +2,8 @@
 // to the pure deadline engine (services/deadline) over the effective
 // working-day calendar (built-in years plus the admin's, table
 // calendar_years), stores the result in the deadlines table in the
-// transaction of every case write (Recompute is a lifecycle.Hook), answers
+// transaction of every case write (Recompute is a lifecycle.Hook) — without
+// the explanations, which are rendered when read (render.go) — answers
 // the due-soon / overdue queries, and runs the sweep: status refresh,
 // reminders to the handler, and deemed acceptance (RL2023 Art. 30(3)).
 //
