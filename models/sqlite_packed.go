@@ -59,6 +59,7 @@ import "C"
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"fmt"
@@ -95,6 +96,35 @@ var ErrPackedUnsupported = errors.New("models: packed arguments need the SQLite 
 // Value makes Packed a driver.Valuer for database/sql, which calls it only
 // when no connection accepted the argument as it is.
 func (p *Packed) Value() (driver.Value, error) { return nil, ErrPackedUnsupported }
+
+// Execer is what Exec needs of a connection or transaction (*sql.Tx,
+// gorm.ConnPool).
+type Execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// Exec runs query on conn with p's values. ok is false, and nothing was
+// executed, when conn does not take packed arguments (it is not this
+// package's SQLite write connection): run query the usual way.
+func (p *Packed) Exec(ctx context.Context, conn Execer, query string) (ok bool, err error) {
+	if _, err := conn.ExecContext(ctx, query, p); err != nil {
+		if errors.Is(err, ErrPackedUnsupported) {
+			return false, nil
+		}
+		return false, err
+	}
+	return true, nil
+}
+
+// AddAll appends args (see Add).
+func (p *Packed) AddAll(args []any) error {
+	for _, v := range args {
+		if err := p.Add(v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 // Reset empties p for the next statement, keeping its memory.
 func (p *Packed) Reset() {
@@ -195,9 +225,10 @@ var packedExecs atomic.Int64
 func PackedExecutions() int64 { return packedExecs.Load() }
 
 // packedStmts bounds the C statements a connection keeps for packed
-// executions (a ledger import uses a few dozen: four tables, a full chunk
-// and the power-of-two tails of each).
-const packedStmts = 64
+// executions: a ledger import uses ~70 (four tables, a full chunk and the
+// power-of-two tails of each, the rollup's upserts), the write path a few
+// dozen. When full, one is finalized to make room.
+const packedStmts = 160
 
 // rawHandle is the sqlite3* of the driver's connection: mattn/go-sqlite3
 // keeps it in the unexported field db of *SQLiteConn. nil when the field is
@@ -226,7 +257,11 @@ func (c *cachingConn) execPacked(query string, p *Packed) (driver.Result, error)
 	ps, ok := c.packed[query]
 	if !ok {
 		if len(c.packed) >= packedStmts {
-			c.finalizePacked()
+			for q, old := range c.packed { // any one
+				C.sqlite3_finalize((*C.sqlite3_stmt)(old))
+				delete(c.packed, q)
+				break
+			}
 		}
 		cq := C.CString(query)
 		var st *C.sqlite3_stmt

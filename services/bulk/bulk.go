@@ -13,7 +13,6 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
-	"errors"
 	"fmt"
 	"reflect"
 	"strconv"
@@ -299,13 +298,7 @@ func (r *Rows) writePacked(ctx context.Context, pool gorm.ConnPool, q string, ro
 			}
 		}
 	}
-	if _, err := pool.ExecContext(ctx, q, p); err != nil {
-		if errors.Is(err, models.ErrPackedUnsupported) {
-			return false, nil
-		}
-		return false, err
-	}
-	return true, nil
+	return p.Exec(ctx, pool, q)
 }
 
 // bits is the number of bits of n > 0.

@@ -765,6 +765,9 @@ type batchExec struct {
 	tx      *sql.Tx // nil when the connection is not a *sql.Tx
 	pg      bool
 	upserts map[string]*sql.Stmt
+	// packed carries a chunk's values to the SQLite write connection in
+	// one argument (models.Packed); nil: value by value.
+	packed *models.Packed
 }
 
 func (s *Service) newBatchExec(ctx context.Context, tx *gorm.DB) *batchExec {
@@ -773,6 +776,9 @@ func (s *Service) newBatchExec(ctx context.Context, tx *gorm.DB) *batchExec {
 		e.conn = p.Tx // the transaction itself, not gorm's statement cache
 	}
 	e.tx, _ = e.conn.(*sql.Tx)
+	if !e.pg {
+		e.packed = &models.Packed{}
+	}
 	return e
 }
 
@@ -789,6 +795,19 @@ func (e *batchExec) upsert(u upsertShape, args []any) error {
 		q := u.sql(n, e.pg)
 		chunk := args[:n*u.width]
 		args = args[n*u.width:]
+		if e.packed != nil {
+			e.packed.Reset()
+			if e.packed.AddAll(chunk) == nil {
+				done, err := e.packed.Exec(e.ctx, e.conn, q)
+				if err != nil {
+					return err
+				}
+				if done {
+					continue
+				}
+			}
+			e.packed = nil // not the SQLite write connection, or a value it cannot pack
+		}
 		var err error
 		if st := e.upserts[q]; st != nil && e.tx != nil {
 			_, err = e.tx.StmtContext(e.ctx, st).ExecContext(e.ctx, chunk...)
