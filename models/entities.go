@@ -212,10 +212,10 @@ type Deadline struct {
 	Status        string  `gorm:"size:20;not null;index:ix_deadline_open,priority:2"`
 	DueOn         *string `gorm:"size:10;index:ix_deadline_open,priority:3"`
 	MetOn         *string `gorm:"size:10"`
-	HandlerID     *int64  `gorm:"index"`
-	ExplanationZH string  `gorm:"type:text;not null;default:''"`
-	ExplanationEN string  `gorm:"type:text;not null;default:''"`
-	Article       string  `gorm:"size:200;not null;default:''"`
+	HandlerID     *int64
+	ExplanationZH string `gorm:"type:text;not null;default:''"`
+	ExplanationEN string `gorm:"type:text;not null;default:''"`
+	Article       string `gorm:"size:200;not null;default:''"`
 	UpdatedAt     time.Time
 }
 

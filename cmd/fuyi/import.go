@@ -67,7 +67,7 @@ func runImport(ctx context.Context, env *cmdEnv, opts any, args []string) error 
 	default:
 		return fmt.Errorf("--kind: must be cases or litigation, got %q", o.kind)
 	}
-	importGC()
+	importRuntime()
 	a, err := openApp(ctx, env.cfg, env.stderr, true)
 	if err != nil {
 		return err

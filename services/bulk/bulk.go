@@ -320,6 +320,12 @@ func constant(vals []any, c, width int, postgres bool) (string, bool) {
 		return "", false
 	}
 	for i := c + width; i < len(vals); i += width {
+		if same, known := sameValue(vals[c], vals[i]); known {
+			if !same {
+				return "", false
+			}
+			continue
+		}
 		v, ok := normal(vals[i], postgres)
 		if !ok || v != first {
 			return "", false
@@ -358,6 +364,47 @@ const sqliteTimeFormat = "2006-01-02 15:04:05.999999999-07:00"
 // a time is the text the driver would bind (the import stamps every row
 // of a batch with the same instant: one literal instead of a formatted
 // and bound value per row); on PostgreSQL times stay bound.
+// sameValue tells, for the field types the import writes, whether a and b
+// are the same value as the database would get it (normal), without
+// converting them: a time is written as its text in its own zone, so two
+// times in one location are the same value when they are the same instant.
+// known is false for other types (ask normal).
+func sameValue(a, b any) (same, known bool) {
+	switch x := a.(type) {
+	case string:
+		y, ok := b.(string)
+		return ok && x == y, ok
+	case int64:
+		y, ok := b.(int64)
+		return ok && x == y, ok
+	case int:
+		y, ok := b.(int)
+		return ok && x == y, ok
+	case bool:
+		y, ok := b.(bool)
+		return ok && x == y, ok
+	case *string:
+		y, ok := b.(*string)
+		if !ok {
+			return false, false
+		}
+		return x == y || x != nil && y != nil && *x == *y, true
+	case *int64:
+		y, ok := b.(*int64)
+		if !ok {
+			return false, false
+		}
+		return x == y || x != nil && y != nil && *x == *y, true
+	case time.Time:
+		y, ok := b.(time.Time)
+		if !ok || x.Location() != y.Location() {
+			return false, false
+		}
+		return x.Equal(y), true
+	}
+	return false, false
+}
+
 func normal(v any, postgres bool) (any, bool) {
 	if v == nil {
 		return nil, true

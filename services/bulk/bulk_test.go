@@ -277,3 +277,27 @@ func TestWholeTransactionFailure(t *testing.T) {
 		t.Errorf("%d cases left after the rolled-back transaction", n)
 	}
 }
+
+// TestSameValueAgreesWithNormal: the shortcut constant takes for the
+// import's field types gives the answer of comparing their normal forms.
+func TestSameValueAgreesWithNormal(t *testing.T) {
+	a, b, c := "x", "x", "y"
+	i, j := int64(1), int64(2)
+	shanghai := time.FixedZone("CST", 8*3600)
+	now := time.Date(2025, 6, 1, 4, 0, 0, 123456789, time.UTC)
+	vals := []any{"x", "y", "", int64(1), int64(2), 1, 2, true, false, &a, &b, &c, (*string)(nil), &i, &j, (*int64)(nil),
+		now, now.Add(time.Nanosecond), now.In(shanghai), now.Round(0), time.Time{}, nil}
+	for _, x := range vals {
+		for _, y := range vals {
+			same, known := sameValue(x, y)
+			if !known {
+				continue
+			}
+			nx, okx := normal(x, false)
+			ny, oky := normal(y, false)
+			if want := okx && oky && nx == ny; same != want {
+				t.Errorf("sameValue(%#v, %#v) = %v; normal forms %#v, %#v", x, y, same, nx, ny)
+			}
+		}
+	}
+}
