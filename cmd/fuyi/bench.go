@@ -853,12 +853,18 @@ func benchTable(env *cmdEnv, o *benchOpts, files []string) error {
 		return 10
 	}
 	row("data: reconsideration / litigation cases", "", func(r *Result) string { return fmt.Sprintf("%d / %d", r.Cases, r.Litigation) })
-	row("ledger import rows/s (peak RSS)", "≥ 20,000 rows/s", func(r *Result) string {
+	row("ledger import rows/s (peak RSS)", "≥ 20,000 rows/s (1M-row CSV)", func(r *Result) string {
 		if r.ImportRows == 0 {
 			return "–"
 		}
 		v := float64(r.ImportRows) / r.ImportSecs
-		return fmt.Sprintf("%.0f%s (%d rows, %.0f MB, %s)", v, mark(v >= 20000), r.ImportRows, r.ImportRSSMB, r.ImportMethod)
+		// The target is a million-row ledger's; a small one is mostly the
+		// command's start (opening, migrating, the first batch), not marked.
+		m := ""
+		if r.ImportRows >= 1_000_000 {
+			m = mark(v >= 20000)
+		}
+		return fmt.Sprintf("%.0f%s (%d rows, %.0f MB, %s)", v, m, r.ImportRows, r.ImportRSSMB, r.ImportMethod)
 	})
 	row("yearly stats p50 ms", "", ms("stats_p50", nil))
 	row("yearly stats p95 ms", "≤ 10 (city), ≤ 20 (national, PG)", ms("stats_p95", statsLimit))

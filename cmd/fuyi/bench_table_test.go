@@ -94,3 +94,34 @@ func TestReadCPUTicksCountsThisProcess(t *testing.T) {
 		t.Errorf("the machine's busy time grew less than this process's: %v → %v", t0, t1)
 	}
 }
+
+// TestBenchTableImportTarget: the import target (≥ 20,000 rows/s) is a
+// million-row ledger's; a small ledger's rate (mostly the command's start)
+// is shown unmarked.
+func TestBenchTableImportTarget(t *testing.T) {
+	dir := t.TempDir()
+	var files []string
+	for _, r := range []*Result{
+		{Label: "district-sqlite", Dialect: "sqlite", Cases: 5000, ImportRows: 5000, ImportSecs: 1.25, ImportRSSMB: 200, ImportMethod: "fuyi import"},
+		{Label: "city-sqlite", Dialect: "sqlite", Cases: 200_000, ImportRows: 1_000_000, ImportSecs: 45, ImportRSSMB: 460, ImportMethod: "fuyi import"},
+		{Label: "national-sqlite", Dialect: "sqlite", Cases: 5_000_000, ImportRows: 1_000_000, ImportSecs: 55, ImportRSSMB: 460, ImportMethod: "fuyi import"},
+	} {
+		b, err := json.Marshal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(dir, r.Label+".json")
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, p)
+	}
+	var out bytes.Buffer
+	if err := benchTable(&cmdEnv{stdout: &out}, &benchOpts{}, files); err != nil {
+		t.Fatal(err)
+	}
+	want := "| ledger import rows/s (peak RSS) | ≥ 20,000 rows/s (1M-row CSV) | 4000 (5000 rows, 200 MB, fuyi import) | 22222 ✅ (1000000 rows, 460 MB, fuyi import) | 18182 ❌ (1000000 rows, 460 MB, fuyi import) |"
+	if !strings.Contains(out.String(), want) {
+		t.Errorf("import row missing or wrong; want %q in\n%s", want, out.String())
+	}
+}

@@ -19,6 +19,7 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/schema"
@@ -122,12 +123,26 @@ func values(ctx context.Context, tx *gorm.DB, s *schema.Schema, table string, rv
 		}
 	}
 	now := tx.NowFunc()
+	readers := make([]fieldReader, len(fields))
+	for k, f := range fields {
+		readers[k] = readerOf(f)
+	}
 	// The values of every row, as gorm's ConvertToCreateValues takes them.
 	vals := make([]any, 0, n*(len(fields)+len(s.FieldsWithDefaultDBValue)))
 	for i := 0; i < n; i++ {
 		row := reflect.Indirect(rv.Index(i))
-		for _, f := range fields {
-			v, zero := f.ValueOf(ctx, row)
+		var base unsafe.Pointer
+		if row.CanAddr() {
+			base = row.Addr().UnsafePointer()
+		}
+		for k, f := range fields {
+			var v any
+			var zero bool
+			if rd := readers[k]; rd.read != nil && base != nil {
+				v, zero = rd.read(unsafe.Add(base, rd.offset))
+			} else {
+				v, zero = f.ValueOf(ctx, row)
+			}
 			if zero {
 				if f.DefaultValueInterface != nil {
 					v = f.DefaultValueInterface
@@ -190,6 +205,45 @@ func values(ctx context.Context, tx *gorm.DB, s *schema.Schema, table string, rv
 	}
 	r.table = tx.Statement.Quote(table)
 	return r, nil
+}
+
+// fieldReader reads a field of the struct at a pointer as gorm's
+// Field.ValueOf does for a field of the struct itself (not embedded,
+// without a serializer): its value as an interface and whether it is the
+// zero value — without reflection, which was most of the cost of taking a
+// ledger import's values. read is nil for other fields (ValueOf is used).
+type fieldReader struct {
+	offset uintptr
+	read   func(p unsafe.Pointer) (any, bool)
+}
+
+func readerOf(f *schema.Field) fieldReader {
+	if len(f.StructField.Index) != 1 || f.Serializer != nil {
+		return fieldReader{}
+	}
+	var read func(p unsafe.Pointer) (any, bool)
+	switch f.StructField.Type {
+	case reflect.TypeFor[string]():
+		read = func(p unsafe.Pointer) (any, bool) { v := *(*string)(p); return v, v == "" }
+	case reflect.TypeFor[int64]():
+		read = func(p unsafe.Pointer) (any, bool) { v := *(*int64)(p); return v, v == 0 }
+	case reflect.TypeFor[int]():
+		read = func(p unsafe.Pointer) (any, bool) { v := *(*int)(p); return v, v == 0 }
+	case reflect.TypeFor[bool]():
+		read = func(p unsafe.Pointer) (any, bool) { v := *(*bool)(p); return v, !v }
+	case reflect.TypeFor[*string]():
+		read = func(p unsafe.Pointer) (any, bool) { v := *(**string)(p); return v, v == nil }
+	case reflect.TypeFor[*int64]():
+		read = func(p unsafe.Pointer) (any, bool) { v := *(**int64)(p); return v, v == nil }
+	case reflect.TypeFor[time.Time]():
+		// reflect's IsZero: every field of the struct zero (not Time.IsZero).
+		read = func(p unsafe.Pointer) (any, bool) { v := *(*time.Time)(p); return v, v == time.Time{} }
+	case reflect.TypeFor[*time.Time]():
+		read = func(p unsafe.Pointer) (any, bool) { v := *(**time.Time)(p); return v, v == nil }
+	default:
+		return fieldReader{}
+	}
+	return fieldReader{offset: f.StructField.Offset, read: read}
 }
 
 // Write inserts the rows in tx, in chunks of up to rowsPerStatement rows;

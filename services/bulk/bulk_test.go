@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"gorm.io/gorm"
 
@@ -299,5 +300,47 @@ func TestSameValueAgreesWithNormal(t *testing.T) {
 				t.Errorf("sameValue(%#v, %#v) = %v; normal forms %#v, %#v", x, y, same, nx, ny)
 			}
 		}
+	}
+}
+
+// TestFieldReadersAgreeWithValueOf: for every field of the tables the
+// import writes that bulk reads without reflection, the value and its
+// zeroness are gorm's Field.ValueOf's — for a zero struct and a filled one.
+func TestFieldReadersAgreeWithValueOf(t *testing.T) {
+	db := modelstest.Open(t)
+	ctx := context.Background()
+	s, n := "文", int64(7)
+	now := time.Date(2025, 6, 1, 4, 0, 0, 5, time.UTC)
+	filled := []any{
+		&models.Case{ID: 1, OrganID: 2, CaseNo: "x", Year: 2025, Seq: 3, Version: 4, AcceptedOn: &s, HandlerID: &n, Imported: true, CreatedAt: now, EditedInAppAt: &now},
+		&models.CaseEvent{ID: 1, CaseID: 2, Action: "accept", EffectiveOn: &s, Imported: true, CreatedAt: now},
+		&models.CaseParty{ID: 1, CaseID: 2, Role: "applicant", Position: 1, Name: "甲"},
+		&models.Deadline{ID: 1, SubjectID: 2, Kind: "decision", DueOn: &s, HandlerID: &n, UpdatedAt: now},
+	}
+	zero := []any{&models.Case{}, &models.CaseEvent{}, &models.CaseParty{}, &models.Deadline{}}
+	read := 0
+	for i := range filled {
+		stmt := &gorm.Statement{DB: db.Write}
+		if err := stmt.Parse(filled[i]); err != nil {
+			t.Fatal(err)
+		}
+		for _, model := range []any{filled[i], zero[i]} {
+			row := reflect.ValueOf(model).Elem()
+			for _, f := range stmt.Schema.Fields {
+				rd := readerOf(f)
+				if rd.read == nil {
+					continue
+				}
+				read++
+				v, z := rd.read(unsafe.Add(row.Addr().UnsafePointer(), rd.offset))
+				wv, wz := f.ValueOf(ctx, row)
+				if !reflect.DeepEqual(v, wv) || z != wz {
+					t.Errorf("%s.%s: reader (%#v, %v), ValueOf (%#v, %v)", stmt.Schema.Name, f.Name, v, z, wv, wz)
+				}
+			}
+		}
+	}
+	if read < 40 {
+		t.Errorf("only %d fields read without reflection", read)
 	}
 }
