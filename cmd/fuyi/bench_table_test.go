@@ -10,12 +10,11 @@ import (
 	"time"
 )
 
-// The table compares a national column with the city column of the same
-// engine (issue 9: national/city p95 ≤ 2) and says how loaded the machine
-// was while the phases were timed.
-func TestBenchTableGrowthAndLoad(t *testing.T) {
+// resultWriter returns a function that writes a bench result as the
+// bench writes it (LABEL.json in a temporary directory) and returns its path.
+func resultWriter(t *testing.T) func(r *Result) string {
 	dir := t.TempDir()
-	write := func(r *Result) string {
+	return func(r *Result) string {
 		b, err := json.Marshal(r)
 		if err != nil {
 			t.Fatal(err)
@@ -26,6 +25,13 @@ func TestBenchTableGrowthAndLoad(t *testing.T) {
 		}
 		return p
 	}
+}
+
+// The table compares a national column with the city column of the same
+// engine (issue 9: national/city p95 ≤ 2) and says how loaded the machine
+// was while the phases were timed.
+func TestBenchTableGrowthAndLoad(t *testing.T) {
+	write := resultWriter(t)
 	city := write(&Result{Label: "city-sqlite", Dialect: "sqlite", Cases: 200_000, M: map[string]float64{"stats_p95": 6, "list1_p95": 4, "other_cpu_pct": 3}})
 	nat := write(&Result{Label: "national-sqlite", Dialect: "sqlite", Cases: 5_000_000, M: map[string]float64{"stats_p95": 9, "list1_p95": 12, "other_cpu_pct": 37.4}})
 	pg := write(&Result{Label: "city-postgres", Dialect: "postgres", Cases: 200_000, M: map[string]float64{"stats_p95": 15, "writes_per_s": 112, "writes_p99": 2226, "writes_p50": 143}})
@@ -99,22 +105,14 @@ func TestReadCPUTicksCountsThisProcess(t *testing.T) {
 // million-row ledger's; a small ledger's rate (mostly the command's start)
 // is shown unmarked.
 func TestBenchTableImportTarget(t *testing.T) {
-	dir := t.TempDir()
+	write := resultWriter(t)
 	var files []string
 	for _, r := range []*Result{
 		{Label: "district-sqlite", Dialect: "sqlite", Cases: 5000, ImportRows: 5000, ImportSecs: 1.25, ImportRSSMB: 200, ImportMethod: "fuyi import"},
 		{Label: "city-sqlite", Dialect: "sqlite", Cases: 200_000, ImportRows: 1_000_000, ImportSecs: 45, ImportRSSMB: 460, ImportMethod: "fuyi import"},
 		{Label: "national-sqlite", Dialect: "sqlite", Cases: 5_000_000, ImportRows: 1_000_000, ImportSecs: 55, ImportRSSMB: 460, ImportMethod: "fuyi import"},
 	} {
-		b, err := json.Marshal(r)
-		if err != nil {
-			t.Fatal(err)
-		}
-		p := filepath.Join(dir, r.Label+".json")
-		if err := os.WriteFile(p, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		files = append(files, p)
+		files = append(files, write(r))
 	}
 	var out bytes.Buffer
 	if err := benchTable(&cmdEnv{stdout: &out}, &benchOpts{}, files); err != nil {
