@@ -6,7 +6,9 @@
 // difference is the cost: Create builds, prepares and discards a statement
 // with every value bound for each batch, where Insert writes a column that
 // holds one value in every row as a literal and, inside WithStatements,
-// prepares each statement once per transaction.
+// prepares each statement once per transaction. On SQLite a statement's
+// values go to the write connection in one models.Packed argument, bound
+// in one call into SQLite (the connection keeps the statement).
 package bulk
 
 import (
