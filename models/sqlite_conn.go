@@ -13,7 +13,7 @@ import (
 )
 
 // The SQLite write connection goes through writeConnector, a thin wrapper
-// around the registered "sqlite3" driver (mattn/go-sqlite3) that does two
+// around the registered "sqlite3" driver (mattn/go-sqlite3) that does three
 // things:
 //
 //  1. It keeps the connection's prepared statements, keyed by SQL text, for
@@ -34,6 +34,8 @@ import (
 //     was cancelled meanwhile. Passing the driver a context without a Done
 //     channel also saves the goroutine the driver otherwise starts for every
 //     statement and every row.
+//  3. It takes a multi-row INSERT's values as one Packed argument and binds
+//     them in one call into SQLite (sqlite_packed.go).
 //
 // database/sql never uses one driver connection from two goroutines at once,
 // so the cache needs no lock of its own.
