@@ -8,9 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"runtime"
 	"runtime/debug"
-	"sync"
 	"time"
 
 	"fuyi/api"
@@ -105,28 +103,6 @@ var _ = flag.CommandLine
 // under load (docs/operations.md). The heap under write load is ~20 MB, so
 // the limit only binds in the largest exports, which stream.
 func serverGC() { tuneGC(400, 160<<20) }
-
-// importRuntime tunes the Go runtime for `fuyi import`, unless set in the
-// environment:
-//   - the collector as in serve, GOGC=400 within a 320 MiB soft limit: it was
-//     ~15 % of a million-row import's CPU (~30 KB allocated a row), taken from
-//     the single SQLite writer on a two-core machine; the import's peak stays
-//     near what it was with the default (~470 MB with SQLite's 64 MiB page
-//     cache for the import; the heap that stays live is ~100 MB);
-//   - one more P than the default GOMAXPROCS: the writer spends most of its
-//     time inside SQLite (C), and each time it comes back it needs a P, which
-//     on two cores the reading goroutine and the collector were holding — a
-//     million-row import took 43–54.7 s with 3 and 49.4–63.7 s with 2 (four
-//     pairs, alternated).
-func importRuntime() {
-	tuneGC(400, 320<<20)
-	if os.Getenv("GOMAXPROCS") == "" {
-		oneMoreP.Do(func() { runtime.GOMAXPROCS(runtime.GOMAXPROCS(0) + 1) })
-	}
-}
-
-// oneMoreP: once per process (tests run many imports in one).
-var oneMoreP sync.Once
 
 // tuneGC sets GOGC to percent and GOMEMLIMIT to limit bytes, each unless
 // set in the environment.
