@@ -211,9 +211,9 @@ func resetHWM(pid int) { _ = os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", pid
 const clockTicks = 100
 
 // cpuTicks is the machine's busy CPU time (all cores) and the CPU time of
-// the server process (with PostgreSQL's processes) and of this process, in
+// the server process, of PostgreSQL's processes and of this process, in
 // clock ticks, from /proc.
-type cpuTicks struct{ machine, server, self float64 }
+type cpuTicks struct{ machine, server, postgres, self float64 }
 
 func readCPUTicks(pid int) (cpuTicks, bool) {
 	var t cpuTicks
@@ -257,7 +257,7 @@ func readCPUTicks(pid int) (cpuTicks, bool) {
 				continue
 			}
 			if c, err := os.ReadFile("/proc/" + d.Name() + "/comm"); err == nil && strings.TrimSpace(string(c)) == "postgres" {
-				t.server += proc("/proc/" + d.Name() + "/stat")
+				t.postgres += proc("/proc/" + d.Name() + "/stat")
 			}
 		}
 	}
@@ -267,7 +267,8 @@ func readCPUTicks(pid int) (cpuTicks, bool) {
 func benchHTTP(ctx context.Context, env *cmdEnv, o *benchOpts) error {
 	res := &Result{Label: o.label, Year: o.year, M: map[string]float64{}}
 	// The CPU that other processes used while this run was timed (busy
-	// time of the machine less the server's and this process's), as a share
+	// time of the machine less the server's, PostgreSQL's and this
+	// process's), as a share
 	// of the machine: the table says whether other work competed.
 	otherCPU := func() {}
 	if t0, ok := readCPUTicks(o.pid); ok && o.pid > 0 {
@@ -278,7 +279,7 @@ func benchHTTP(ctx context.Context, env *cmdEnv, o *benchOpts) error {
 			if !ok || secs <= 0 {
 				return
 			}
-			other := (t1.machine - t0.machine) - (t1.server - t0.server) - (t1.self - t0.self)
+			other := (t1.machine - t0.machine) - (t1.server - t0.server) - (t1.postgres - t0.postgres) - (t1.self - t0.self)
 			res.M["other_cpu_pct"] = max(0, 100*other/clockTicks/(secs*float64(runtimeNumCPU())))
 		}
 	}
