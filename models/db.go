@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mattn/go-sqlite3"
 	"gorm.io/driver/postgres"
 	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
@@ -42,6 +43,9 @@ type DB struct {
 	writer *writer
 	// checkpointer runs the WAL checkpoints on SQLite; see checkpoint.go.
 	checkpointer *checkpointer
+	// rollback: Open switched the SQLite file to a rollback journal for a
+	// bulk write (OpenOptions.BulkWrite); Close switches it back to WAL.
+	rollback bool
 }
 
 // OpenOptions configures Open.
@@ -59,6 +63,11 @@ type OpenOptions struct {
 	// long a batch keeps taking queued transactions (0: 20ms). See writer.go.
 	MaxBatch    int
 	BatchWindow time.Duration
+	// BulkWrite: this process writes large transactions and serves no
+	// readers (fuyi import). On SQLite, Open then writes through a rollback
+	// journal when no other connection has the database open; see
+	// toRollbackJournal.
+	BulkWrite bool
 }
 
 // IsPostgresURL reports whether url names a PostgreSQL database.
@@ -112,7 +121,18 @@ func Open(ctx context.Context, opts OpenOptions) (*DB, error) {
 	// WAL for concurrent readers; FULL sync so a committed write survives power
 	// loss (these are legal records); IMMEDIATE transactions so a writer takes
 	// the lock at BEGIN rather than failing on upgrade.
-	dsn := "file:" + path + "?_journal_mode=WAL&_synchronous=FULL&_foreign_keys=on&_busy_timeout=15000&_txlock=immediate&cache=private"
+	journal := "&_journal_mode=WAL"
+	rollback := false
+	if opts.BulkWrite {
+		switched, err := toRollbackJournal(path)
+		if err != nil {
+			return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+		}
+		if rollback = switched; rollback {
+			journal = "" // the connections follow the file's mode
+		}
+	}
+	dsn := "file:" + path + "?_synchronous=FULL&_foreign_keys=on&_busy_timeout=15000&_txlock=immediate&cache=private" + journal
 	// The write connection keeps its prepared statements itself (see
 	// sqlite_conn.go), so GORM's statement cache is off for it.
 	drv, err := sqliteDriver()
@@ -154,7 +174,70 @@ func Open(ctx context.Context, opts OpenOptions) (*DB, error) {
 	ck := newCheckpointer(cdb)
 	wr := newWriter(w, opts.MaxBatch, opts.BatchWindow)
 	wr.afterCommit = ck.committed
-	return &DB{Read: r, Write: w, Dialect: SQLite, Path: path, writer: wr, checkpointer: ck}, nil
+	return &DB{Read: r, Write: w, Dialect: SQLite, Path: path, writer: wr, checkpointer: ck, rollback: rollback}, nil
+}
+
+// RollbackJournal reports whether this handle writes through a rollback
+// journal (OpenOptions.BulkWrite, and no other connection had the file open).
+func (db *DB) RollbackJournal() bool { return db.rollback }
+
+// toRollbackJournal switches the SQLite file at path from WAL to a rollback
+// journal (journal_mode=DELETE) when no other connection has it open, and
+// reports whether it did.
+//
+// In WAL mode a transaction's pages are written twice: into the WAL, then
+// by the checkpoint into the file. A ledger import is one transaction of
+// gigabytes (a million cases, ~1.9 GB), so it wrote ~3.8 GB and its commit
+// waited for the checkpoint to copy the WAL. With a rollback journal the
+// pages go into the file once; only pages that existed before the
+// transaction are first copied to the journal (for rollback), and the new
+// pages a ledger adds at the end of the file have nothing to save: a
+// million-row import took 33.0–40.0 s against 40.5–48.2 s (six runs each,
+// alternated; docs/benchmarks.md).
+//
+// The price is concurrency: once the transaction spills pages into the
+// file it holds the file's exclusive lock until it commits, so nobody can
+// read meanwhile (a server starting then waits its busy timeout and fails;
+// docs/operations.md). That is why only a process serving no readers asks
+// for it, and why the switch is attempted without waiting: in WAL mode every
+// open connection (a running server's) prevents it, and the import then
+// writes through the WAL as before. A crash or a failed import leaves a hot
+// journal that the next connection rolls back, as a WAL would be. Close
+// switches the file back to WAL; any later Open does so too.
+func toRollbackJournal(path string) (bool, error) {
+	db, err := sql.Open("sqlite3", "file:"+path+"?_busy_timeout=0")
+	if err != nil {
+		return false, err
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	var mode string
+	if err := db.QueryRow("PRAGMA journal_mode=DELETE").Scan(&mode); err != nil {
+		var se sqlite3.Error
+		if errors.As(err, &se) && (se.Code == sqlite3.ErrBusy || se.Code == sqlite3.ErrLocked) {
+			return false, nil
+		}
+		return false, err
+	}
+	return mode == "delete", nil
+}
+
+// toWAL switches the SQLite file at path back to WAL after a bulk write.
+func toWAL(path string) error {
+	db, err := sql.Open("sqlite3", "file:"+path+"?_busy_timeout=15000")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	var mode string
+	if err := db.QueryRow("PRAGMA journal_mode=WAL").Scan(&mode); err != nil {
+		return fmt.Errorf("journal_mode=WAL: %w", err)
+	}
+	if mode != "wal" {
+		return fmt.Errorf("journal_mode=WAL: the database stayed in %s mode", mode)
+	}
+	return nil
 }
 
 // Close finishes the queued write transactions, then closes every pool.
@@ -177,6 +260,12 @@ func (db *DB) Close() error {
 			if err := s.Close(); err != nil && first == nil {
 				first = err
 			}
+		}
+	}
+	if db.rollback {
+		db.rollback = false
+		if err := toWAL(db.Path); err != nil && first == nil {
+			first = err
 		}
 	}
 	return first

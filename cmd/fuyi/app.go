@@ -50,8 +50,14 @@ type app struct {
 // refuses a database that is not at this binary's schema version), and
 // builds the services.
 func openApp(ctx context.Context, cfg *Config, logOut io.Writer, migrate bool) (*app, error) {
+	return openAppFor(ctx, cfg, logOut, migrate, false)
+}
+
+// openAppFor is openApp; bulkWrite opens the database for a process that
+// writes large transactions and serves no readers (models.OpenOptions.BulkWrite).
+func openAppFor(ctx context.Context, cfg *Config, logOut io.Writer, migrate, bulkWrite bool) (*app, error) {
 	log := newLogger(cfg, logOut)
-	db, err := models.Open(ctx, models.OpenOptions{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir, Debug: cfg.LogLevel == "debug"})
+	db, err := models.Open(ctx, models.OpenOptions{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir, Debug: cfg.LogLevel == "debug", BulkWrite: bulkWrite})
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/term"
 
+	"fuyi/models"
 	"fuyi/services/ledger"
 	"fuyi/services/litigation"
 )
@@ -70,11 +71,14 @@ func runImport(ctx context.Context, env *cmdEnv, opts any, args []string) error 
 		return fmt.Errorf("--kind: must be cases or litigation, got %q", o.kind)
 	}
 	importRuntime()
-	a, err := openApp(ctx, env.cfg, env.stderr, true)
+	a, err := openAppFor(ctx, env.cfg, env.stderr, true, !o.dryRun)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
+	if !o.dryRun && a.db.Dialect == models.SQLite && !a.db.RollbackJournal() {
+		fmt.Fprintln(env.stderr, "数据库正由其他进程打开（如运行中的服务），导入经 WAL 写入，较慢 / the database is open in another process (a running server?): the import writes through the WAL, which is slower")
+	}
 	terminal := false
 	if f, ok := env.stderr.(*os.File); ok {
 		terminal = term.IsTerminal(int(f.Fd()))

@@ -31,6 +31,13 @@ var importNow = time.Date(2025, 6, 1, 4, 0, 0, 0, time.UTC)
 // organ 平谷区人民政府 and one agency.
 func importApp(t *testing.T) (*app, models.Organ) {
 	t.Helper()
+	return importAppFor(t, false)
+}
+
+// importAppFor is importApp; bulkWrite opens the database as fuyi import
+// does (models.OpenOptions.BulkWrite: a rollback journal on SQLite).
+func importAppFor(t *testing.T, bulkWrite bool) (*app, models.Organ) {
+	t.Helper()
 	ctx := context.Background()
 	env := map[string]string{"FUYI_DATA_DIR": t.TempDir(), "FUYI_SWEEP_INTERVAL": "0"}
 	if dsn := os.Getenv(modelstest.EnvPostgresDSN); dsn != "" {
@@ -40,11 +47,14 @@ func importApp(t *testing.T) (*app, models.Organ) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := openApp(ctx, cfg, nil, true)
+	a, err := openAppFor(ctx, cfg, nil, true, bulkWrite)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { a.Close() })
+	if bulkWrite && a.db.Dialect == models.SQLite && !a.db.RollbackJournal() {
+		t.Fatal("a bulk-write app alone with its database should write through a rollback journal")
+	}
 	now := func() time.Time { return importNow }
 	a.clock = clock.New(a.db, clock.Options{Now: now, Cases: a.cases})
 	a.wf = workflow.New(a.db, a.cases, workflow.Options{Now: now, Calendar: a.clock.Calendar})
@@ -375,9 +385,17 @@ func TestCaseHooksWriteWhatTheSeparateHooksWrite(t *testing.T) {
 
 // TestImportFailingMidwayWritesNothing: a failure after earlier batches
 // were written — a row the database refuses, a hook that fails, a deadline
-// plan that fails — leaves the database as it was.
+// plan that fails — leaves the database as it was, whether the import
+// writes through the WAL (beside a server) or a rollback journal (fuyi
+// import alone with the file).
 func TestImportFailingMidwayWritesNothing(t *testing.T) {
-	a, organ := importApp(t)
+	for _, bulkWrite := range []bool{false, true} {
+		t.Run(fmt.Sprintf("bulkWrite=%v", bulkWrite), func(t *testing.T) { importFailingMidway(t, bulkWrite) })
+	}
+}
+
+func importFailingMidway(t *testing.T, bulkWrite bool) {
+	a, organ := importAppFor(t, bulkWrite)
 	path := ledgerFile(t, ledgerV1...)
 	counts := func() map[string]int64 {
 		out := map[string]int64{}
