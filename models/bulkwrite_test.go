@@ -286,3 +286,32 @@ func insertUntilSpilled(db *DB, path string, spilled func()) error {
 	}
 	return err
 }
+
+// TestOpenDuringBulkWrite: opening the database while a bulk writer's
+// transaction holds it (a server started during fuyi import) fails after
+// the busy timeout with an error that says why.
+func TestOpenDuringBulkWrite(t *testing.T) {
+	path := tenRows(t)
+	db, err := Open(context.Background(), OpenOptions{SQLitePath: path, BulkWrite: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	was := busyTimeoutMS
+	busyTimeoutMS = 50
+	defer func() { busyTimeoutMS = was }()
+	var openErr error
+	err = insertUntilSpilled(db, path, func() {
+		other, err := Open(context.Background(), OpenOptions{SQLitePath: path})
+		if err == nil {
+			other.Close()
+		}
+		openErr = err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if openErr == nil || !strings.Contains(openErr.Error(), "database is locked") || !strings.Contains(openErr.Error(), "another process is writing it") {
+		t.Errorf("Open during a bulk write: %v; want database is locked, and why", openErr)
+	}
+}

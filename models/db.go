@@ -126,13 +126,13 @@ func Open(ctx context.Context, opts OpenOptions) (*DB, error) {
 	if opts.BulkWrite {
 		switched, err := toRollbackJournal(path)
 		if err != nil {
-			return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+			return nil, openError(path, err)
 		}
 		if rollback = switched; rollback {
 			journal = "" // the connections follow the file's mode
 		}
 	}
-	dsn := "file:" + path + "?_synchronous=FULL&_foreign_keys=on&_busy_timeout=15000&_txlock=immediate&cache=private" + journal
+	dsn := fmt.Sprintf("file:%s?_synchronous=FULL&_foreign_keys=on&_busy_timeout=%d&_txlock=immediate&cache=private", path, busyTimeoutMS) + journal
 	// The write connection keeps its prepared statements itself (see
 	// sqlite_conn.go), so GORM's statement cache is off for it.
 	drv, err := sqliteDriver()
@@ -146,14 +146,14 @@ func Open(ctx context.Context, opts OpenOptions) (*DB, error) {
 	w, err := gorm.Open(sqlite.New(sqlite.Config{Conn: wdb}), &wcfg)
 	if err != nil {
 		wdb.Close()
-		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+		return nil, openError(path, err)
 	}
 	wdb.SetMaxOpenConns(1)
 	wdb.SetMaxIdleConns(1)
 	wdb.SetConnMaxLifetime(0)
 	r, err := gorm.Open(sqlite.Open(dsn+"&mode=rwc"), cfg)
 	if err != nil {
-		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+		return nil, openError(path, err)
 	}
 	rdb, err := r.DB()
 	if err != nil {
@@ -163,12 +163,12 @@ func Open(ctx context.Context, opts OpenOptions) (*DB, error) {
 	rdb.SetMaxIdleConns(8)
 	cdb, err := sql.Open("sqlite3", dsn)
 	if err != nil {
-		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+		return nil, openError(path, err)
 	}
 	cdb.SetMaxOpenConns(1)
 	for _, s := range []*sql.DB{wdb, rdb, cdb} {
 		if err := s.PingContext(ctx); err != nil {
-			return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+			return nil, openError(path, err)
 		}
 	}
 	ck := newCheckpointer(cdb)
@@ -213,8 +213,7 @@ func toRollbackJournal(path string) (bool, error) {
 	db.SetMaxOpenConns(1)
 	var mode string
 	if err := db.QueryRow("PRAGMA journal_mode=DELETE").Scan(&mode); err != nil {
-		var se sqlite3.Error
-		if errors.As(err, &se) && (se.Code == sqlite3.ErrBusy || se.Code == sqlite3.ErrLocked) {
+		if isBusy(err) {
 			return false, nil
 		}
 		return false, err
@@ -222,9 +221,28 @@ func toRollbackJournal(path string) (bool, error) {
 	return mode == "delete", nil
 }
 
+// openError is Open's error for the SQLite file at path; "database is
+// locked" says who holds it.
+func openError(path string, err error) error {
+	if isBusy(err) {
+		return fmt.Errorf("open sqlite %s: %w: another process is writing it (fuyi import writes a ledger with the database to itself); try again when it has finished", path, err)
+	}
+	return fmt.Errorf("open sqlite %s: %w", path, err)
+}
+
+// busyTimeoutMS is how long a SQLite connection waits for a lock another
+// connection holds (tests shorten it).
+var busyTimeoutMS = 15000
+
+// isBusy reports whether err is SQLite's "database is locked".
+func isBusy(err error) bool {
+	var se sqlite3.Error
+	return errors.As(err, &se) && (se.Code == sqlite3.ErrBusy || se.Code == sqlite3.ErrLocked)
+}
+
 // toWAL switches the SQLite file at path back to WAL after a bulk write.
 func toWAL(path string) error {
-	db, err := sql.Open("sqlite3", "file:"+path+"?_busy_timeout=15000")
+	db, err := sql.Open("sqlite3", fmt.Sprintf("file:%s?_busy_timeout=%d", path, busyTimeoutMS))
 	if err != nil {
 		return err
 	}
