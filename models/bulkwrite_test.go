@@ -49,19 +49,27 @@ func countRows(t *testing.T, path string) (n int) {
 	return n
 }
 
-// TestBulkWriteRollbackJournal: a bulk writer alone with the file writes
-// through a rollback journal, and Close leaves the file in WAL mode again.
-func TestBulkWriteRollbackJournal(t *testing.T) {
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "fuyi.db")
-	db, err := Open(ctx, OpenOptions{SQLitePath: path, BulkWrite: true})
+// openBulk opens path for a bulk write, alone with the file: through a
+// rollback journal.
+func openBulk(t *testing.T, path string) *DB {
+	t.Helper()
+	db, err := Open(context.Background(), OpenOptions{SQLitePath: path, BulkWrite: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !db.RollbackJournal() {
 		t.Fatal("a bulk writer alone with the file should write through a rollback journal")
 	}
-	err = db.Tx(Alone(ctx), func(tx *gorm.DB) error {
+	return db
+}
+
+// TestBulkWriteRollbackJournal: a bulk writer alone with the file writes
+// through a rollback journal, and Close leaves the file in WAL mode again.
+func TestBulkWriteRollbackJournal(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "fuyi.db")
+	db := openBulk(t, path)
+	err := db.Tx(Alone(ctx), func(tx *gorm.DB) error {
 		var mode string
 		if err := tx.Raw("PRAGMA journal_mode").Scan(&mode).Error; err != nil {
 			return err
@@ -69,15 +77,7 @@ func TestBulkWriteRollbackJournal(t *testing.T) {
 		if mode != "delete" {
 			t.Errorf("journal mode inside the bulk transaction = %s, want delete", mode)
 		}
-		if err := tx.Exec("CREATE TABLE t (a)").Error; err != nil {
-			return err
-		}
-		for i := 0; i < 1000; i++ {
-			if err := tx.Exec("INSERT INTO t VALUES (?)", i).Error; err != nil {
-				return err
-			}
-		}
-		return nil
+		return createRows(tx, 1000)
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -137,13 +137,7 @@ func TestBulkWriteRollbackAfterSpill(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := Open(context.Background(), OpenOptions{SQLitePath: path, BulkWrite: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !db.RollbackJournal() {
-		t.Fatal("not in rollback-journal mode")
-	}
+	db := openBulk(t, path)
 	grew := false
 	if err := insertUntilSpilled(db, path, func() { grew = true }); err != nil {
 		t.Fatal(err)
@@ -172,21 +166,23 @@ func tenRows(t *testing.T) string {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	err = db.Tx(ctx, func(tx *gorm.DB) error {
-		if err := tx.Exec("CREATE TABLE t (a)").Error; err != nil {
-			return err
-		}
-		for i := 0; i < 10; i++ {
-			if err := tx.Exec("INSERT INTO t VALUES (?)", i).Error; err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
+	if err := db.Tx(ctx, func(tx *gorm.DB) error { return createRows(tx, 10) }); err != nil {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// createRows creates the table t with n rows.
+func createRows(tx *gorm.DB, n int) error {
+	if err := tx.Exec("CREATE TABLE t (a)").Error; err != nil {
+		return err
+	}
+	for i := 0; i < n; i++ {
+		if err := tx.Exec("INSERT INTO t VALUES (?)", i).Error; err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // TestBulkWriteCrashRollsBack: a bulk writer killed in the middle of its
@@ -292,16 +288,13 @@ func insertUntilSpilled(db *DB, path string, spilled func()) error {
 // the busy timeout with an error that says why.
 func TestOpenDuringBulkWrite(t *testing.T) {
 	path := tenRows(t)
-	db, err := Open(context.Background(), OpenOptions{SQLitePath: path, BulkWrite: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := openBulk(t, path)
 	defer db.Close()
 	was := busyTimeoutMS
 	busyTimeoutMS = 50
 	defer func() { busyTimeoutMS = was }()
 	var openErr error
-	err = insertUntilSpilled(db, path, func() {
+	err := insertUntilSpilled(db, path, func() {
 		other, err := Open(context.Background(), OpenOptions{SQLitePath: path})
 		if err == nil {
 			other.Close()
