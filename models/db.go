@@ -120,7 +120,8 @@ func Open(ctx context.Context, opts OpenOptions) (*DB, error) {
 	}
 	// WAL for concurrent readers; FULL sync so a committed write survives power
 	// loss (these are legal records); IMMEDIATE transactions so a writer takes
-	// the lock at BEGIN rather than failing on upgrade.
+	// the lock at BEGIN rather than failing on upgrade. A bulk writer alone
+	// with the file uses a rollback journal instead (toRollbackJournal).
 	journal := "&_journal_mode=WAL"
 	rollback := false
 	if opts.BulkWrite {

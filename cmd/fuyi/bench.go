@@ -268,8 +268,8 @@ func benchHTTP(ctx context.Context, env *cmdEnv, o *benchOpts) error {
 	res := &Result{Label: o.label, Year: o.year, M: map[string]float64{}}
 	// The CPU that other processes used while this run was timed (busy
 	// time of the machine less the server's, PostgreSQL's and this
-	// process's), as a share
-	// of the machine: the table says whether other work competed.
+	// process's), as a share of the machine: the table says whether other
+	// work competed.
 	otherCPU := func() {}
 	if t0, ok := readCPUTicks(o.pid); ok && o.pid > 0 {
 		start := time.Now()
